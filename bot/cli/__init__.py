@@ -1,0 +1,58 @@
+"""The ``rightsbot`` command line.
+
+Each ``bot/cli/*_cmd.py`` module adds one subcommand (or a group) through
+``register(subparsers)`` and is found automatically; modules set ``ORDER`` to
+place themselves in ``--help``. A command builds one domain object, calls it,
+and prints the result; domain errors become one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from typing import Sequence
+
+from .. import __version__
+from ..errors import RightsbotError
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rightsbot",
+        description="Check whether your photos are in face-recognition training datasets, "
+                    "and write the letters that demand their deletion.",
+    )
+    parser.add_argument("--version", action="version", version=f"rightsbot {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    modules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.endswith("_cmd"):
+            modules.append(importlib.import_module(f"{__name__}.{info.name}"))
+    for module in sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__)):
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result = args.func(args)
+    except RightsbotError as exc:
+        print(f"rightsbot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("rightsbot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # e.g. `rightsbot datasets | head`
+        return 0
+    return int(result or 0)

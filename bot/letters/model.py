@@ -1,0 +1,96 @@
+"""The data shared by the letter rules, templates and the PDF renderer.
+
+A :class:`LetterDocument` is a letter with every decision already taken: who
+sends it to whom, its reference, dates and blocks of plain text. Renderers turn
+it into bytes (PDF) or text (email) without deciding anything themselves.
+All strings are plain text; renderers escape them for their own markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Union
+
+PageSize = Literal["A4", "LETTER"]
+BipaChoice = Literal["destroy", "preserve"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """The sender of a letter, as given in a person file or in the chat."""
+
+    name: str
+    address: tuple[str, ...]
+    email: str
+    residence: str          # ISO 3166-2 subdivision ("US-IL") or country ("DE")
+    uploaded_from: str      # same form as residence
+    signature: Union[Literal["typed"], bytes] = "typed"   # or PNG/JPEG bytes of a signature
+    bipa_choice: BipaChoice = "destroy"
+    companies: tuple[str, ...] = ()                       # limit recipients; empty = all
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Union[Heading, Paragraph, Bullets, Table]
+
+
+@dataclass(frozen=True)
+class LetterDocument:
+    reference: str
+    kind: str
+    language: str
+    date: date
+    due: date
+    page_size: PageSize
+    sender: tuple[str, ...]
+    recipient: tuple[str, ...]
+    subject: str
+    blocks: tuple[Block, ...]
+    closing: str
+    signer: str
+    signature: Union[Literal["typed"], bytes] = "typed"
+    notices: tuple[str, ...] = field(default=())
+
+    def text(self) -> str:
+        """The canonical plain text of the letter (what the footer's SHA-256 covers)."""
+        lines: list[str] = [*self.sender, "", self.date.isoformat(), "", *self.recipient, "",
+                            f"Reference: {self.reference}", "", self.subject, ""]
+        for notice in self.notices:
+            lines += [notice, ""]
+        for block in self.blocks:
+            if isinstance(block, Heading):
+                lines += [block.text, ""]
+            elif isinstance(block, Paragraph):
+                lines += [block.text, ""]
+            elif isinstance(block, Bullets):
+                lines += [f"- {item}" for item in block.items] + [""]
+            elif isinstance(block, Table):
+                lines.append(" | ".join(block.headers))
+                lines += [" | ".join(row) for row in block.rows]
+                lines.append("")
+        lines += [self.closing, "", f"/s/ {self.signer}", self.date.isoformat(), ""]
+        return "\n".join(lines)
+
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text().encode("utf-8")).hexdigest()
