@@ -72,10 +72,13 @@ Input = Union[Command, Text, Press, Upload]
 @dataclass(frozen=True)
 class Reply:
     """A message to show. With ``edit``, replace the message that carried the
-    keyboard just pressed (Telegram: editMessageText) instead of sending anew."""
+    keyboard just pressed (Telegram: editMessageText) instead of sending anew.
+    With ``replace`` set, a later Reply with the same ``replace`` key in the
+    same turn edits this message instead of sending a new one (progress)."""
     text: str
     buttons: Keyboard = ()
     edit: bool = False
+    replace: str | None = None
 
 
 @dataclass(frozen=True)
