@@ -15,6 +15,7 @@ Hierarchy::
     │   └── ImportFormatError       a manifest is not the declared format at all
     ├── FlickrError                 the Flickr API could not answer the question
     │   ├── FlickrKeyMissing        no FLICKR_API_KEY: only NSIDs and photo IDs work
+    │   │   └── FlickrKeyInvalid    Flickr rejected the key (error 100): same fallback
     │   ├── FlickrUserNotFound      no Flickr user by that name or alias
     │   └── FlickrUnavailable       network failure, timeouts, 5xx after retries
     ├── DataError                   bundled or user-supplied data fails validation
@@ -65,6 +66,10 @@ class FlickrError(RightsbotError):
 
 class FlickrKeyMissing(FlickrError):
     """No API key is configured, so aliases and usernames cannot be resolved."""
+
+
+class FlickrKeyInvalid(FlickrKeyMissing):
+    """Flickr rejected the configured API key (invalid or expired)."""
 
 
 class FlickrUserNotFound(FlickrError):
