@@ -29,6 +29,9 @@ class Person:
     signature: Union[Literal["typed"], bytes] = "typed"   # or PNG/JPEG bytes of a signature
     bipa_choice: BipaChoice = "destroy"
     companies: tuple[str, ...] = ()                       # limit recipients; empty = all
+    residence_dates: str = ""     # free text, e.g. "since 2009" (letters state it as given)
+    upload_dates: str = ""        # free text, e.g. "2010 to 2014"
+    kinds: tuple[str, ...] = ()   # limit letter kinds; empty = every kind that applies
 
 
 @dataclass(frozen=True)

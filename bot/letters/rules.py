@@ -1,0 +1,301 @@
+"""Which letter kinds a person gets: rules as data (``bot/data/letter_rules.toml``).
+
+The rules decide from where a person lives (``residence``) and where they
+uploaded the photos from (``uploaded_from``) which kinds apply, and, per
+recipient, whether a kind fits that recipient (BIPA binds private entities, so
+a public university gets the general letter instead). Each kind carries its
+reply deadline and its escalation text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import DataError
+from ..resources import data_path
+from .deadlines import UNITS, Period
+from .regions import Region, matches
+
+RULES_PATH = data_path("letter_rules.toml")
+BASES = ("residence", "residence-or-upload")
+
+
+@dataclass(frozen=True)
+class StateLaw:
+    """One state's consumer privacy act (for the ``us-state-privacy`` kind)."""
+    region: str
+    act: str
+    verified: bool
+    reply_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Region-specific wording of a kind, e.g. the UK GDPR for "GB"."""
+    region: str
+    law: str
+    escalation: str
+    verified: bool
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyRule:
+    count: int | None            # None: the sender's choice ([letters] deadline_days)
+    unit: str
+    statutory: bool
+    extension: Period | None = None
+    acknowledge: Period | None = None
+    calendar: str | None = None
+
+    def period(self, default_days: int) -> Period:
+        if self.count is None:
+            return Period(default_days, "days")
+        return Period(self.count, self.unit, self.calendar)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The dates a letter asks for and the tracker watches."""
+    due: date                     # reply due
+    period: Period                # how ``due`` was counted from the letter date
+    statutory: bool
+    acknowledge_by: date | None = None
+    acknowledge_period: Period | None = None
+    extended_until: date | None = None  # latest date with the law's extension
+    extension_period: Period | None = None
+
+
+@dataclass(frozen=True)
+class KindRule:
+    kind: str
+    order: int
+    title: str
+    law: str
+    regions: tuple[str, ...]
+    basis: str
+    excluded_entity_types: tuple[str, ...]
+    exclusion_note: str
+    escalation: str
+    verified: bool
+    note: str
+    reply: ReplyRule
+    states: Mapping[str, StateLaw] = field(default_factory=dict)
+    variants: Mapping[str, Variant] = field(default_factory=dict)
+
+    def applies(self, residence: Region, uploaded_from: Region) -> tuple[str, ...]:
+        """Why this kind applies (facts as short phrases), or () when it does not."""
+        reasons = []
+        if any(matches(residence, r) for r in self.regions):
+            reasons.append(f"lives in {residence.label()}")
+        if self.basis == "residence-or-upload" and any(matches(uploaded_from, r) for r in self.regions):
+            reasons.append(f"uploaded from {uploaded_from.label()}")
+        return tuple(reasons)
+
+    def state_law(self, residence: Region) -> StateLaw | None:
+        return self.states.get(residence.code)
+
+    def variant(self, residence: Region) -> Variant | None:
+        return self.variants.get(residence.code) or self.variants.get(residence.country)
+
+    def deadlines(self, on: date, default_days: int, residence: Region | None = None) -> Deadlines:
+        reply = self.reply
+        state = self.state_law(residence) if residence is not None else None
+        if state is not None and state.reply_days is not None:
+            reply = ReplyRule(state.reply_days, "days", reply.statutory, reply.extension,
+                              reply.acknowledge, reply.calendar)
+        period = reply.period(default_days)
+        due = period.after(on)
+        ack = reply.acknowledge
+        if ack is not None and ack.calendar is None:
+            ack = Period(ack.count, ack.unit, reply.calendar)
+        return Deadlines(
+            due=due, period=period, statutory=reply.statutory,
+            acknowledge_by=ack.after(on) if ack else None, acknowledge_period=ack,
+            extended_until=_extended(on, due, period, reply.extension),
+            extension_period=reply.extension)
+
+
+def _extended(on: date, due: date, period: Period, extension: Period | None) -> date | None:
+    """The latest reply date with the law's extension: counted from the letter
+    date when the units agree (31 Jan + 3 months = 30 Apr), else from ``due``;
+    whichever is later, so the bot never calls a reply late too early."""
+    if extension is None:
+        return None
+    later = extension.after(due)
+    if extension.unit == period.unit:
+        later = max(later, Period(period.count + extension.count, period.unit, period.calendar).after(on))
+    return later
+
+
+@dataclass(frozen=True)
+class KindChoice:
+    kind: str
+    reasons: tuple[str, ...]      # e.g. ("lives in Illinois, United States",)
+
+
+@dataclass(frozen=True)
+class RecipientKind:
+    """The kind a given recipient gets, and why it differs from the chosen one."""
+    kind: str
+    note: str = ""                # for the person (never in the letter)
+
+
+class LetterRules:
+    def __init__(self, kinds: Mapping[str, KindRule], fallback: str) -> None:
+        self._kinds = dict(sorted(kinds.items(), key=lambda kv: (kv[1].order, kv[0])))
+        if fallback not in self._kinds:
+            raise DataError(f"letter rules: fallback kind {fallback!r} is not defined")
+        self.fallback = fallback
+
+    def get(self, kind: str) -> KindRule:
+        try:
+            return self._kinds[kind]
+        except KeyError:
+            raise DataError(f"unknown letter kind {kind!r} (known: {', '.join(self._kinds)})") from None
+
+    def kinds(self) -> list[str]:
+        return list(self._kinds)
+
+    def choose(self, residence: Region, uploaded_from: Region) -> list[KindChoice]:
+        """Every kind that applies to this person, in the rules' order; the
+        fallback kind alone when no statutory kind does."""
+        chosen = []
+        for kind, rule in self._kinds.items():
+            if kind == self.fallback:
+                continue
+            reasons = rule.applies(residence, uploaded_from)
+            if reasons:
+                chosen.append(KindChoice(kind, reasons))
+        if not chosen:
+            chosen.append(KindChoice(self.fallback, (f"lives in {residence.label()}",)))
+        return chosen
+
+    def for_recipient(self, kind: str, entity_type: str | None) -> RecipientKind:
+        """The kind a recipient of ``entity_type`` gets in place of ``kind``."""
+        rule = self.get(kind)
+        if entity_type and entity_type in rule.excluded_entity_types:
+            return RecipientKind(self.fallback, rule.exclusion_note)
+        return RecipientKind(kind)
+
+
+def load_rules(path: Path | None = None) -> LetterRules:
+    """Load and validate the rules file; errors name the offending key."""
+    path = path or RULES_PATH
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise DataError(f"letter rules {path.name}: cannot read ({exc})") from None
+    kinds_raw = data.get("kinds")
+    if not isinstance(kinds_raw, dict) or not kinds_raw:
+        raise DataError(f"letter rules {path.name}: no [kinds.*] tables")
+    kinds = {name: _kind(name, raw) for name, raw in kinds_raw.items()}
+    return LetterRules(kinds, _str(data, "fallback", "letter rules"))
+
+
+def _kind(name: str, raw: Any) -> KindRule:
+    where = f"kinds.{name}"
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: must be a table")
+    known = {"order", "title", "law", "regions", "basis", "excluded_entity_types",
+             "exclusion_note", "escalation", "verified", "note", "reply", "states", "variants"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise DataError(f"{where}: unknown keys {', '.join(unknown)}")
+    basis = _str(raw, "basis", where)
+    if basis not in BASES:
+        raise DataError(f"{where}.basis: must be one of {', '.join(BASES)}")
+    states = {code: _state(f"{where}.states.{code}", code, s)
+              for code, s in _table(raw, "states", where).items()}
+    variants = {code: _variant(f"{where}.variants.{code}", code, v)
+                for code, v in _table(raw, "variants", where).items()}
+    regions = tuple(_str_list(raw, "regions", where)) + tuple(states)
+    excluded = tuple(_str_list(raw, "excluded_entity_types", where))
+    exclusion_note = str(raw.get("exclusion_note", ""))
+    if excluded and not exclusion_note:
+        raise DataError(f"{where}.exclusion_note: required when excluded_entity_types is set")
+    order = raw.get("order")
+    if not isinstance(order, int) or isinstance(order, bool):
+        raise DataError(f"{where}.order: must be a whole number")
+    return KindRule(
+        kind=name, order=order, title=_str(raw, "title", where), law=str(raw.get("law", "")),
+        regions=regions, basis=basis, excluded_entity_types=excluded,
+        exclusion_note=exclusion_note, escalation=_str(raw, "escalation", where),
+        verified=_bool(raw, "verified", where), note=str(raw.get("note", "")),
+        reply=_reply(f"{where}.reply", raw.get("reply")), states=states, variants=variants)
+
+
+def _reply(where: str, raw: Any) -> ReplyRule:
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: missing table")
+    count = raw.get("count")
+    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1):
+        raise DataError(f"{where}.count: must be a whole number of at least 1")
+    unit = _str(raw, "unit", where)
+    if unit not in UNITS:
+        raise DataError(f"{where}.unit: must be one of {', '.join(UNITS)}")
+    calendar = raw.get("calendar")
+    return ReplyRule(count, unit, _bool(raw, "statutory", where),
+                     _period(f"{where}.extension", raw.get("extension"), calendar),
+                     _period(f"{where}.acknowledge", raw.get("acknowledge"), calendar),
+                     calendar)
+
+
+def _period(where: str, raw: Any, calendar: str | None) -> Period | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: must be a table like {{ count = 45, unit = \"days\" }}")
+    count, unit = raw.get("count"), raw.get("unit")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1 or unit not in UNITS:
+        raise DataError(f"{where}: needs count (>= 1) and unit ({', '.join(UNITS)})")
+    return Period(count, unit, calendar if unit == "business-days" else None)
+
+
+def _state(where: str, code: str, raw: Any) -> StateLaw:
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: must be a table")
+    days = raw.get("reply_days")
+    if days is not None and (not isinstance(days, int) or days < 1):
+        raise DataError(f"{where}.reply_days: must be a whole number of at least 1")
+    return StateLaw(code, _str(raw, "act", where), _bool(raw, "verified", where), days)
+
+
+def _variant(where: str, code: str, raw: Any) -> Variant:
+    if not isinstance(raw, dict):
+        raise DataError(f"{where}: must be a table")
+    return Variant(code, _str(raw, "law", where), _str(raw, "escalation", where),
+                   _bool(raw, "verified", where), str(raw.get("note", "")))
+
+
+def _table(raw: dict, key: str, where: str) -> dict:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise DataError(f"{where}.{key}: must be a table")
+    return value
+
+
+def _str(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise DataError(f"{where}.{key}: must be a non-empty string")
+    return value
+
+
+def _bool(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key)
+    if not isinstance(value, bool):
+        raise DataError(f"{where}.{key}: must be true or false")
+    return value
+
+
+def _str_list(raw: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise DataError(f"{where}.{key}: must be a list of strings")
+    return value
