@@ -64,7 +64,14 @@ class Upload:
     group: str | None = None
 
 
-Input = Union[Command, Text, Press, Upload]
+@dataclass(frozen=True)
+class Unsupported:
+    """Something the journey cannot read: ``kind`` names it ("sticker", "voice",
+    "location", "video", ...); the journey re-prompts."""
+    kind: str
+
+
+Input = Union[Command, Text, Press, Upload, Unsupported]
 
 
 # ---- outputs ------------------------------------------------------------
