@@ -13,7 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..errors import LetterError
 from .exhibit import Exhibit, build_exhibit
@@ -21,6 +21,11 @@ from .model import LetterDocument, PageSize, Person
 from .regions import Region, matches, parse_region
 from .rules import Deadlines, KindRule, LetterRules
 from .templates import LetterTemplates, clean_inline, long_date
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..check import Match
+    from ..companies import Company, Contact
+    from ..registry import Dataset, Involvement
 
 STRENGTH_TEXT = {
     "court-record": "court record",
@@ -39,20 +44,15 @@ _AMOUNT = re.compile(r"(?:[$€£¥]\s?\d[\d,.]*\s*(?:[kKmMbB]n?|million|billion
 
 
 @dataclass(frozen=True)
-class Relation:
-    """How a recipient is tied to a dataset: it created it, or is reported to use it."""
-    dataset: Any          # bot.registry.Dataset
-    role: str             # "creator" | "user"
-    user: Any = None      # bot.registry.DatasetUser when role == "user"
-
-
-@dataclass(frozen=True)
 class LetterInput:
+    """Everything one letter is made from."""
     kind: str
     person: Person
-    company: Any                      # bot.companies.Company
-    relations: tuple[Relation, ...]
-    matches: tuple[Any, ...]          # bot.check.Match, already limited to these datasets
+    company: Company
+    contact: Contact                     # the entity and channels, chosen for this kind
+    involvements: tuple[Involvement, ...]  # how this company is tied to the matched datasets
+    datasets: tuple[Dataset, ...]        # those datasets
+    matches: tuple[Match, ...]           # the check's matches in those datasets
     on: date
 
 
@@ -95,15 +95,15 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
     uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
     deadlines = rule.deadlines(request.on, deadline_days, residence)
     reference = letter_reference(person, company.slug, request.kind, request.on)
-    names = {r.dataset.slug: r.dataset.name for r in request.relations}
+    names = {d.slug: d.name for d in request.datasets}
     exhibit = build_exhibit(request.matches, names)
     csv_name = f"{reference}-photos.csv" if exhibit.capped else None
     context = {
         "person": _person_context(person, residence, uploaded, request.matches),
-        "recipient": _recipient_context(company),
+        "recipient": _recipient_context(company, request.contact),
         "letter": _letter_context(rule, request.kind, reference, request.on, deadlines,
                                   residence, uploaded),
-        "datasets": _datasets_context(request.relations, company.slug),
+        "datasets": _datasets_context(request.datasets, request.involvements),
         "dataset_names": and_list(sorted(set(names.values()))),
         "exhibit": {"rows": len(exhibit.rows), "listed": exhibit.listed,
                     "capped": exhibit.capped, "csv_name": csv_name or ""},
@@ -113,7 +113,8 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
         reference=reference, kind=request.kind, language=templates.language, date=request.on,
         due=deadlines.due, page_size=page_size_for(person),
         sender=tuple(_clean_lines([person.name, *person.address, person.email])),
-        recipient=tuple(_clean_lines(recipient_lines(company))), subject=rendered.subject,
+        recipient=tuple(_clean_lines([request.contact.entity, *request.contact.address])),
+        subject=rendered.subject,
         blocks=rendered.blocks, closing=rendered.closing, signer=_one_line(person.name),
         signature=person.signature, notices=rendered.notices)
     if contains_money(document.text()):
@@ -122,14 +123,9 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
     return ComposedLetter(document, deadlines, rule, exhibit, csv_name)
 
 
-def recipient_lines(company: Any) -> list[str]:
-    entity = getattr(company, "legal_entity", "") or company.name
-    return [entity, *getattr(company, "address", ())]
-
-
 def _person_context(person: Person, residence: Region, uploaded: Region,
                     found: Iterable[Any]) -> dict[str, Any]:
-    accounts = sorted({m.owner for m in found if getattr(m, "owner", None)})
+    accounts = sorted({m.owner for m in found if m.owner})
     return {
         "name": person.name, "address": list(person.address), "email": person.email,
         "residence": residence.label(), "residence_code": residence.code,
@@ -142,14 +138,12 @@ def _person_context(person: Person, residence: Region, uploaded: Region,
     }
 
 
-def _recipient_context(company: Any) -> dict[str, Any]:
+def _recipient_context(company: Company, contact: Contact) -> dict[str, Any]:
     return {
-        "slug": company.slug, "name": company.name,
-        "legal_entity": getattr(company, "legal_entity", "") or company.name,
-        "address": list(getattr(company, "address", ())),
-        "email": getattr(company, "email", None) or "",
-        "webform": getattr(company, "webform", None) or "",
-        "address_verified": bool(getattr(company, "address_verified", False)),
+        "slug": company.slug, "name": company.name, "legal_entity": contact.entity,
+        "entity_type": company.entity_type, "address": list(contact.address),
+        "email": contact.email or "", "webform": contact.webform or "",
+        "address_verified": bool(contact.address_verified and contact.address),
     }
 
 
@@ -173,31 +167,27 @@ def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Dead
     }
 
 
-def _datasets_context(relations: Sequence[Relation], company_slug: str) -> list[dict[str, Any]]:
-    by_slug: dict[str, dict[str, Any]] = {}
-    for relation in relations:
-        ds = relation.dataset
-        entry = by_slug.setdefault(ds.slug, {
-            "slug": ds.slug, "name": ds.name, "year": str(getattr(ds, "year", "") or ""),
-            "source": _first_link(ds), "is_creator": False, "reports": []})
-        if relation.role == "creator" or getattr(ds, "creator", None) == company_slug:
-            entry["is_creator"] = True
-        if relation.user is not None:
-            user = relation.user
-            report = {"strength": user.strength,
-                      "strength_text": STRENGTH_TEXT.get(user.strength, user.strength),
-                      "note": redact_money(user.note), "source": user.source}
-            if report not in entry["reports"]:
-                entry["reports"].append(report)
-    return [by_slug[k] for k in sorted(by_slug)]
-
-
-def _first_link(dataset: Any) -> str:
-    links = tuple(getattr(dataset, "links", ()) or ())
-    source = getattr(dataset, "source", "") or ""
-    if source.startswith(("http://", "https://")):
-        return source
-    return links[0] if links else source
+def _datasets_context(datasets: Sequence[Dataset],
+                      involvements: Sequence[Involvement]) -> list[dict[str, Any]]:
+    out = []
+    for ds in sorted(datasets, key=lambda d: d.slug):
+        mine = [i for i in involvements if i.dataset == ds.slug]
+        reports = []
+        for inv in mine:
+            if inv.role != "user":
+                continue
+            report = {"strength": inv.strength or "",
+                      "strength_text": STRENGTH_TEXT.get(inv.strength or "", inv.strength or ""),
+                      "note": redact_money(inv.note), "source": inv.source}
+            if report not in reports:
+                reports.append(report)
+        out.append({
+            "slug": ds.slug, "name": ds.name, "year": str(ds.year or ""),
+            "source": ds.source if ds.source.startswith(("http://", "https://")) else "",
+            "is_creator": any(i.role == "creator" for i in mine),
+            "is_co_creator": any(i.role == "co-creator" for i in mine),
+            "reports": reports})
+    return out
 
 
 def and_list(items: Sequence[str]) -> str:

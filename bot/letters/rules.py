@@ -86,6 +86,7 @@ class KindRule:
     reply: ReplyRule
     states: Mapping[str, StateLaw] = field(default_factory=dict)
     variants: Mapping[str, Variant] = field(default_factory=dict)
+    contact: str | None = None    # "US": address the company's US privacy contact
 
     def applies(self, residence: Region, uploaded_from: Region) -> tuple[str, ...]:
         """Why this kind applies (facts as short phrases), or () when it does not."""
@@ -202,7 +203,7 @@ def _kind(name: str, raw: Any) -> KindRule:
     where = f"kinds.{name}"
     if not isinstance(raw, dict):
         raise DataError(f"{where}: must be a table")
-    known = {"order", "title", "law", "regions", "basis", "excluded_entity_types",
+    known = {"contact", "order", "title", "law", "regions", "basis", "excluded_entity_types",
              "exclusion_note", "escalation", "verified", "note", "reply", "states", "variants"}
     unknown = sorted(set(raw) - known)
     if unknown:
@@ -227,7 +228,14 @@ def _kind(name: str, raw: Any) -> KindRule:
         regions=regions, basis=basis, excluded_entity_types=excluded,
         exclusion_note=exclusion_note, escalation=_str(raw, "escalation", where),
         verified=_bool(raw, "verified", where), note=str(raw.get("note", "")),
-        reply=_reply(f"{where}.reply", raw.get("reply")), states=states, variants=variants)
+        reply=_reply(f"{where}.reply", raw.get("reply")), states=states, variants=variants,
+        contact=_contact(raw.get("contact"), where))
+
+
+def _contact(value: Any, where: str) -> str | None:
+    if value is not None and value != "US":
+        raise DataError(f'{where}.contact: must be "US" or absent')
+    return value
 
 
 def _reply(where: str, raw: Any) -> ReplyRule:

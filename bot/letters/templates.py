@@ -11,7 +11,7 @@ in the template source (leading spaces allowed)::
     = Subject line                 (exactly one)
     ! A notice shown at the top    (e.g. "not legal advice")
     # A heading
-    - A bullet item (following lines without a marker continue it)
+    - A bullet item (indented lines that follow continue it; so for = ! ~)
     @exhibit                       (where the table of matched photos goes)
     ~ Closing words ("Yours faithfully,")
     Any other text: paragraphs, separated by blank lines.
@@ -162,10 +162,9 @@ def parse_blocks(text: str, exhibit: Table | None, name: str = "template") -> Re
             last = None
             continue
         if not line.startswith(MARK):
-            if last is bullets and bullets:
-                bullets[-1] = _join([bullets[-1], line])
-            elif last in (subject, notices, closing) and last:
-                last[-1] = _join([last[-1], line])
+            indented = raw[:1] in (" ", "\t")
+            if indented and last is not None and last is not paragraph and last:
+                last[-1] = _join([last[-1], line])   # an indented line continues an item
             else:
                 if bullets:
                     flush()

@@ -1,0 +1,136 @@
+"""``rightsbot letters``: check a person's photos and write the letters for every match.
+
+Reads a person file (docs/person-example.toml), runs the check against the
+dataset index, and writes one PDF, .txt and .eml per company and letter kind.
+No match is not an error: nothing is written, a message says so, exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from ..config import secret
+from ..errors import InputError
+from ..letters.person_file import load_person_file
+from ..letters.pipeline import LetterMaker, LettersOutcome, SealSettings, write_letters
+from .common import (add_config_option, add_index_option, add_json_option, format_table,
+                     load_config, print_json, progress_bar)
+
+ORDER = 30
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "letters", help="check a person's photos and write the letters (PDF, text, email)",
+        description="Check the photos named in a person file against the dataset index and "
+                    "write, for every company that built or reportedly used a matching "
+                    "dataset, the letters that apply where the person lives and uploaded from "
+                    "(BIPA, CCPA, GDPR, ...): a PDF, the same letter as text, and an .eml "
+                    "email with the PDF attached. The letters are not legal advice.")
+    parser.add_argument("--person", metavar="FILE", type=Path, required=True,
+                        help="the person file (TOML; see docs/person-example.toml)")
+    parser.add_argument("--out", metavar="DIR", type=Path, default=None,
+                        help="folder for the letters (default: [letters] output_dir)")
+    parser.add_argument("--sign-key", metavar="KEY", type=Path, default=None,
+                        help="seal the PDFs with this private key (PEM or PKCS#12); "
+                             "password from RIGHTSBOT_SEAL_PASSWORD")
+    parser.add_argument("--sign-cert", metavar="CERT", type=Path, default=None,
+                        help="the certificate (PEM) that goes with --sign-key")
+    parser.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, default=None,
+                        help="date the letters (default: today); deadlines count from it")
+    add_index_option(parser)
+    add_config_option(parser)
+    add_json_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..check import CheckRequest, Checker, PhotoInput   # the check loads the index stack
+
+    config = load_config(args)
+    person_file = load_person_file(args.person)
+    seal = _seal(args, config.letters.seal_visible)
+    maker = LetterMaker.from_config(config, seal=seal)
+    photos = tuple(PhotoInput(name, data)
+                   for name, data in person_file.read_photos(config.photos.max_bytes))
+    request = CheckRequest(flickr=person_file.flickr, urls=person_file.urls, photos=photos)
+    checker = Checker.from_config(config)
+    with progress_bar(desc="checking", unit="step") as bar:
+        def on_check(stage: str, done: int, total: int) -> None:
+            bar.set_description(stage[:30])
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+        result = checker.check(request, progress=on_check)
+    on = args.date or date.today()
+    if not result.matches:
+        outcome = LettersOutcome((), (), ())
+        written = []
+    else:
+        with progress_bar(desc="letters", unit="letter") as bar:
+            def on_letter(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+            outcome = maker.make(person_file.person, result, on, progress=on_letter)
+        out_dir = (args.out or config.letters.output_dir).expanduser()
+        written = write_letters(outcome.letters, out_dir)
+    if args.json:
+        print_json({
+            "letters": [{"company": w.letter.company, "kind": w.letter.kind, "pdf": str(w.pdf),
+                         "eml": str(w.eml), "txt": str(w.txt), "reference": w.letter.reference,
+                         "due": w.letter.due.isoformat(), "sha256": w.letter.sha256}
+                        for w in written],
+            "matches": len(result.matches),
+            "notes": list(dict.fromkeys([*outcome.notes, *(n for w in written for n in w.letter.notes)])),
+            "problems": list(result.problems),
+        })
+        return 0
+    for problem in result.problems:
+        print(f"note: {problem}", file=sys.stderr)
+    if not result.matches:
+        print("No match: none of the accounts, links or photos in the person file is in the "
+              "dataset index, so no letters were written. (A miss is not proof: see "
+              "`rightsbot datasets` for what each dataset can be matched by.)")
+        return 0
+    if not written:
+        print("The photos matched, but no letter could be made; see the notes below.")
+    else:
+        rows = [[w.letter.company, w.letter.kind, w.letter.due.isoformat(), w.pdf.name]
+                for w in written]
+        print(format_table(["company", "kind", "reply due", "pdf"], rows))
+        print(f"\n{len(written)} letters in {written[0].pdf.parent}. "
+              "They are not legal advice: read each one before sending.")
+        print("\nHow to send:")
+        for line in dict.fromkeys(w.letter.how_to_send for w in written):
+            print(f"- {line}")
+    notes = list(outcome.notes) + [n for w in written for n in w.letter.notes]
+    if notes:
+        print("\nNotes:")
+        for note in dict.fromkeys(notes):
+            print(f"- {note}")
+    return 0
+
+
+def _seal(args: argparse.Namespace, visible: bool) -> SealSettings | None:
+    if bool(args.sign_key) != bool(args.sign_cert):
+        raise InputError("--sign-key and --sign-cert go together: give both or neither")
+    if not args.sign_key:
+        return None
+    for path in (args.sign_key, args.sign_cert):
+        if not os.path.isfile(path):
+            raise InputError(f"file not found: {path}")
+    password = secret("RIGHTSBOT_SEAL_PASSWORD")
+    return SealSettings(args.sign_key, args.sign_cert, visible,
+                        password=password.encode("utf-8") if password else None)
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-11-26: {text!r}") from None
