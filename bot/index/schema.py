@@ -1,0 +1,93 @@
+"""The index's SQLite schema.
+
+One file. Global tables ``meta`` and ``datasets``; per dataset (small integer
+id ``d``) three tables, so that replacing a dataset never touches another's rows:
+
+``owners_d``  id -> owner name (NSID or alias); rows refer to owners by id
+              (1-3 bytes instead of a 12-byte NSID per row)
+``items_d``   one row per manifest entry with a key: ``photo_id INTEGER`` (Flickr
+              photo IDs are integers), ``owner_id``, ``url`` (only for non-Flickr
+              URLs: a Flickr photo is identified by its ID), ``sha256``/``md5``
+              BLOBs, ``phash`` (signed 64-bit INTEGER). Partial indexes are created
+              after the bulk insert, and only for keys the dataset has.
+``images_d``  perceptual/file hashes made by ``index hash-images`` from the dataset's
+              own image files; survives re-imports of the manifest. ``path_key`` is a
+              64-bit hash of the relative path (the path itself is not stored),
+              ``stamp`` a hash of size and mtime, for resuming.
+
+Nothing about faces (boxes, landmarks, names) is stored.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_NAME = "rightsbot-index"
+SCHEMA_VERSION = "1"
+
+GLOBAL_DDL = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    """CREATE TABLE IF NOT EXISTS datasets (
+        id INTEGER PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        format TEXT NOT NULL DEFAULT '',
+        sources TEXT NOT NULL DEFAULT '[]',
+        imported_at TEXT NOT NULL DEFAULT '',
+        rows INTEGER NOT NULL DEFAULT 0,
+        bad_rows INTEGER NOT NULL DEFAULT 0,
+        no_key_rows INTEGER NOT NULL DEFAULT 0,
+        keys TEXT NOT NULL DEFAULT '{}',
+        images INTEGER NOT NULL DEFAULT 0,
+        images_updated_at TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '')""",
+)
+
+KEY_COLUMNS = ("photo_id", "owner_id", "url", "sha256", "md5", "phash")
+
+
+def owners_ddl(d: int) -> str:
+    return f"CREATE TABLE owners_{d} (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
+
+
+def items_ddl(d: int) -> str:
+    return (f"CREATE TABLE items_{d} (photo_id INTEGER, owner_id INTEGER, url TEXT, "
+            f"sha256 BLOB, md5 BLOB, phash INTEGER)")
+
+
+def items_index_ddl(d: int, key: str) -> str | None:
+    """The index that answers lookups by ``key`` (phash is searched in memory)."""
+    if key == "owner_id":
+        return (f"CREATE INDEX items_{d}_owner_id ON items_{d}(owner_id, photo_id) "
+                f"WHERE owner_id IS NOT NULL")
+    if key == "phash":
+        return None
+    return f"CREATE INDEX items_{d}_{key} ON items_{d}({key}) WHERE {key} IS NOT NULL"
+
+
+def images_ddl(d: int) -> tuple[str, ...]:
+    return (
+        f"CREATE TABLE IF NOT EXISTS images_{d} (path_key INTEGER PRIMARY KEY, "
+        f"stamp INTEGER NOT NULL, photo_id INTEGER, owner_id INTEGER, "
+        f"sha256 BLOB NOT NULL, md5 BLOB NOT NULL, phash INTEGER NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS images_{d}_photo_id ON images_{d}(photo_id) "
+        f"WHERE photo_id IS NOT NULL",
+        f"CREATE INDEX IF NOT EXISTS images_{d}_owner_id ON images_{d}(owner_id, photo_id) "
+        f"WHERE owner_id IS NOT NULL",
+        f"CREATE INDEX IF NOT EXISTS images_{d}_sha256 ON images_{d}(sha256)",
+        f"CREATE INDEX IF NOT EXISTS images_{d}_md5 ON images_{d}(md5)",
+    )
+
+
+def create_global(conn: sqlite3.Connection) -> None:
+    for ddl in GLOBAL_DDL:
+        conn.execute(ddl)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_NAME,))
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (SCHEMA_VERSION,))
+
+
+def dataset_tables(conn: sqlite3.Connection, d: int) -> list[str]:
+    """Names of the tables that belong to dataset ``d``."""
+    names = (f"owners_{d}", f"items_{d}", f"images_{d}")
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)",
+                        names).fetchall()
+    return [r[0] for r in rows]
