@@ -60,7 +60,7 @@ def clean_inline(value: str) -> str:
     """A person's value made safe for one line of a letter: line breaks, tabs and
     other control characters become spaces or vanish; bidi overrides vanish."""
     out = []
-    for ch in value:
+    for ch in value.replace("\r\n", "\n"):
         if ch in "\r\n\t\v\f\x85\u2028\u2029":
             out.append(" ")
         elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":

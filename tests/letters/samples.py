@@ -1,59 +1,26 @@
-"""Sample people, datasets, companies and matches for the letter tests.
+"""Sample people, companies and matches for the letter tests (not a test module).
 
-Datasets and companies use the registry's and directory's own dataclasses
-when those modules exist; the shapes follow DEVELOPERS.md either way."""
+Datasets, involvements and companies are the real bundled records (bot.registry,
+bot.companies) unless a test needs a hostile one, built from the same classes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 from datetime import date
 
+from bot.companies import Company, load_directory
+from bot.letters.compose import LetterInput
 from bot.letters.model import Person
+from bot.registry import Involvement, load_registry
 
 LETTER_DATE = date(2026, 11, 26)
+PHOTO_IDS = ("1808093328", "2475911230", "3000000001")
+NSID = "12345678@N00"
 
 
-@dataclass(frozen=True)
-class SampleUser:
-    company: str
-    strength: str
-    source: str
-    note: str
-
-
-@dataclass(frozen=True)
-class SampleDataset:
-    slug: str
-    name: str
-    creator: str
-    year: int
-    size: str = "63,188 person instances"
-    source: str = "https://people.eecs.berkeley.edu/~nzhang/piper.html"
-    status: str = "available"
-    license: str = "research"
-    links: tuple[str, ...] = ()
-    users: tuple[SampleUser, ...] = ()
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class SampleCompany:
-    slug: str
-    name: str
-    legal_entity: str
-    address: tuple[str, ...]
-    email: str | None = None
-    webform: str | None = None
-    medium: str = "email"
-    sources: tuple[str, ...] = ()
-    quality: str = "verified"
-    address_verified: bool = True
-    us_contact: object = None
-    entity_type: str = "company"
-
-
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SampleMatch:
+    """Shaped like bot.check.Match (DEVELOPERS.md)."""
     dataset: str
     match: str
     photo_id: str | None
@@ -63,31 +30,66 @@ class SampleMatch:
     query: str = ""
 
 
-META_USER = SampleUser("meta", "press", "https://example.org/pipa-report",
-                       "PIPA was released by UC Berkeley and Facebook AI Research researchers in 2015 (reported).")
-PIPA = SampleDataset("pipa", "PIPA (People In Photo Albums)", "uc-berkeley", 2015, users=(META_USER,))
-MEGAFACE = SampleDataset("megaface", "MegaFace", "university-of-washington", 2016,
-                         source="https://megaface.cs.washington.edu/",
-                         users=(SampleUser("google", "press", "https://www.nytimes.com/2019/10/11/technology/flickr-facial-recognition.html",
-                                           "The New York Times reported on 11 October 2019 that Google downloaded MegaFace."),))
-META = SampleCompany("meta", "Meta", "Meta Platforms, Inc.", ("1 Meta Way", "Menlo Park, CA 94025", "United States"),
-                     email="privacy@example.com")
-UNVERIFIED = SampleCompany("acme", "Acme Vision", "Acme Vision Ltd.", ("1 Road", "London"),
-                           address_verified=False)
-UNIVERSITY = SampleCompany("uc-berkeley", "UC Berkeley", "The Regents of the University of California",
-                           ("200 California Hall", "Berkeley, CA 94720", "United States"),
-                           entity_type="public-university")
+class SampleResult:
+    """Shaped like bot.check.CheckResult for the parts the letters use."""
+
+    def __init__(self, matches):
+        self.matches = tuple(matches)
+        self.problems = ()
+        self.checked = ()
+
+    def datasets(self) -> list[str]:
+        return sorted({m.dataset for m in self.matches})
+
 
 MATCHES = (
-    SampleMatch("pipa", "flickr-photo", "1808093328", "12345678@N00", None, query="1808093328"),
-    SampleMatch("pipa", "flickr-owner", "2475911230", "12345678@N00", None, query="12345678@N00"),
-    SampleMatch("pipa", "perceptual", "3000000001", None, None, distance=3, query="me.jpg"),
+    SampleMatch("pipa", "flickr-photo", PHOTO_IDS[0], NSID, None, query=PHOTO_IDS[0]),
+    SampleMatch("pipa", "flickr-owner", PHOTO_IDS[1], NSID, None, query=NSID),
+    SampleMatch("pipa", "perceptual", PHOTO_IDS[2], None, None, distance=3, query="me.jpg"),
 )
 
+# One sample person per jurisdiction the rules know, plus "elsewhere".
+JURISDICTIONS = {
+    "US-IL": ["bipa-notice", "bipa-demand"],
+    "US-CA": ["ccpa"],
+    "US-TX": ["cubi", "us-state-privacy"],
+    "US-WA": ["wa-biometric"],
+    "US-CO": ["colorado"],
+    "US-VA": ["us-state-privacy"],
+    "DE": ["gdpr"],
+    "FR": ["gdpr"],
+    "GB": ["gdpr"],
+    "BR": ["generic"],
+}
 
-def person(residence: str = "US-IL", uploaded_from: str = "US-IL", **kw) -> Person:
-    values = dict(name="Ann Example", address=("12 Main St", "Chicago, IL 60601"),
-                  email="ann@example.org", residence=residence, uploaded_from=uploaded_from,
+
+def person(residence: str = "US-IL", uploaded_from: str | None = None, **kw) -> Person:
+    values = dict(name="Ann Example", address=("12 Main St", "Springfield"),
+                  email="ann@example.org", residence=residence,
+                  uploaded_from=uploaded_from or residence,
                   residence_dates="since 2009", upload_dates="2010 to 2014")
     values.update(kw)
     return Person(**values)
+
+
+def company(slug: str = "meta", **changes) -> Company:
+    return dataclasses.replace(load_directory().get(slug), **changes)
+
+
+def letter_input(kind: str, who: Person, recipient: Company | None = None,
+                 matches=MATCHES, on: date = LETTER_DATE,
+                 involvements: tuple[Involvement, ...] | None = None) -> LetterInput:
+    recipient = recipient or company()
+    registry = load_registry()
+    slugs = sorted({m.dataset for m in matches})
+    if involvements is None:
+        involvements = tuple(i for i in registry.involvements(slugs) if i.company == recipient.slug)
+        if not involvements:   # a made-up recipient: report it as a user of the datasets
+            involvements = tuple(Involvement(recipient.slug, s, "user", "press",
+                                             "https://example.org/report",
+                                             "A newspaper reported in 2020 that it used the dataset.")
+                                 for s in slugs)
+    contact = recipient.contact_for("US" if kind not in ("gdpr", "generic") else who.residence)
+    return LetterInput(kind=kind, person=who, company=recipient, contact=contact,
+                       involvements=involvements, datasets=tuple(registry.get(s) for s in slugs),
+                       matches=tuple(matches), on=on)
