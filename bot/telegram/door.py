@@ -1,0 +1,130 @@
+"""The handlers: one translation layer between Telegram updates and the journey.
+
+Each update becomes one journey input; the journey runs in a worker thread (its
+generator is advanced with ``next`` off the event loop, so one person's slow
+check never stalls the others) and every output is sent as soon as it is
+yielded. Even if sending fails, the generator is run to its end, because the
+journey saves the person's progress before its last output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from concurrent.futures import Executor
+from datetime import date
+from typing import Iterator, Protocol
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from ..journey.io import Input, Press, Reply
+from .commands import PRIVATE_ONLY, SOMETHING_WRONG
+from .inputs import message_to_input
+from .outputs import TurnRenderer
+
+log = logging.getLogger(__name__)
+
+_DONE = object()
+
+
+class JourneyPort(Protocol):
+    """What the door needs from :class:`bot.journey.engine.Journey`."""
+
+    def handle(self, user_id: int, event: Input) -> Iterator[object]: ...
+
+    def due_reminders(self, today: date) -> list[tuple[int, Reply]]: ...
+
+
+class TelegramDoor:
+    def __init__(self, journey: JourneyPort, *, max_bytes: int, executor: Executor) -> None:
+        self.journey = journey
+        self.max_bytes = max_bytes
+        self.executor = executor
+
+    # ---- handlers ------------------------------------------------------------------
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.message, update.effective_user
+        if message is None or user is None:
+            return
+        event = await message_to_input(message, context.bot, self.max_bytes)
+        log.debug("update %s: user %s sent %s", update.update_id, user.id, type(event).__name__)
+        await self.run_turn(user.id, TurnRenderer(context.bot, message.chat_id), event)
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        try:
+            await query.answer()          # always, even for stale buttons: stops the spinner
+        except BadRequest as exc:         # answered too late: the press still counts
+            log.info("update %s: callback answer refused (%s)", update.update_id, exc.message)
+        if not query.data or query.message is None:
+            return
+        renderer = TurnRenderer(context.bot, query.message.chat.id, query.message.message_id)
+        await self.run_turn(query.from_user.id, renderer, Press(query.data))
+
+    async def on_group_command(self, update: Update,
+                               context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(PRIVATE_ONLY)
+
+    # ---- one journey turn -------------------------------------------------------------
+
+    async def run_turn(self, user_id: int, renderer: TurnRenderer, event: Input) -> None:
+        loop = asyncio.get_running_loop()
+        outputs = await loop.run_in_executor(self.executor, self.journey.handle, user_id, event)
+        failure: BaseException | None = None
+        try:
+            while True:
+                output = await loop.run_in_executor(self.executor, next, outputs, _DONE)
+                if output is _DONE:
+                    break
+                if failure is None:
+                    try:
+                        await renderer.render(output)  # type: ignore[arg-type]
+                    except TelegramError as exc:       # keep going: the journey saves at the end
+                        failure = exc
+        finally:
+            close = getattr(outputs, "close", None)
+            if close is not None:
+                await loop.run_in_executor(self.executor, close)
+        if failure is not None:
+            raise failure
+
+    # ---- errors ----------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log (ids only, with the traceback) and tell the person; their saved state stays."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        if isinstance(error, Forbidden):
+            log.info("update %s: the person blocked the bot (%s)", update_id, error.message)
+            return
+        log.error("update %s failed: %s\n%s", update_id, type(error).__name__,
+                  _traceback_without_message(error))
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        if update.effective_chat.type != "private":
+            return
+        try:
+            await context.bot.send_message(update.effective_chat.id, SOMETHING_WRONG)
+        except TelegramError as exc:
+            log.warning("update %s: could not tell the person about the failure (%s)",
+                        update_id, type(exc).__name__)
+
+
+def _traceback_without_message(error: BaseException | None) -> str:
+    """The traceback's frames and exception types, without exception messages: a message
+    may quote what a person typed (a name, an address), which must never reach the logs."""
+    lines = []
+    while error is not None:
+        lines.append("".join(traceback.format_tb(error.__traceback__)))
+        lines.append(f"{type(error).__module__}.{type(error).__qualname__} (message withheld)")
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+        if error is not None:
+            lines.append("caused by / during handling of:")
+    return "\n".join(lines)

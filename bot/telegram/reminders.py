@@ -1,0 +1,49 @@
+"""The daily job: deadline reminders from the journey, and the store's retention sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from .door import TelegramDoor
+from .outputs import TurnRenderer
+
+log = logging.getLogger(__name__)
+
+
+async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[int, int]:
+    """Send every due reminder; returns (sent, not delivered). Blocked people are skipped."""
+    loop = asyncio.get_running_loop()
+    due = await loop.run_in_executor(door.executor, door.journey.due_reminders, now.date())
+    sent = failed = 0
+    for user_id, reply in due:
+        try:
+            await TurnRenderer(bot, user_id).reply(reply)
+            sent += 1
+        except (Forbidden, BadRequest) as exc:
+            failed += 1
+            log.info("reminder for user %s not delivered: %s", user_id, exc.message)
+        except TelegramError as exc:
+            failed += 1
+            log.warning("reminder for user %s failed: %s", user_id, type(exc).__name__)
+    log.info("reminders: %d sent, %d not delivered", sent, failed)
+    return sent, failed
+
+
+async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback; ``context.job.data`` is ``{"door": TelegramDoor, "store": Store|None}``."""
+    data: dict[str, Any] = context.job.data  # type: ignore[union-attr,assignment]
+    now = datetime.now(timezone.utc)
+    store = data.get("store")
+    if store is not None:
+        door: TelegramDoor = data["door"]
+        deleted = await asyncio.get_running_loop().run_in_executor(door.executor,
+                                                                    store.expire, now)
+        log.info("retention: %d person(s) deleted", deleted)
+    await send_reminders(context.bot, data["door"], now)
