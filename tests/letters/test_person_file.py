@@ -1,0 +1,137 @@
+"""The person file: a valid one loads; every bad field is refused with its name."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+from PIL import Image
+
+from bot.errors import InputError
+from bot.letters.person_file import MAX_SIGNATURE_BYTES, load_person_file
+
+VALID = '''name = "Ann Example"
+address = ["12 Main St", "Chicago, IL 60601"]
+email = "ann@example.org"
+residence = "US-IL"
+uploaded_from = "US-CA"
+flickr = ["12345678@N00"]
+'''
+
+
+def write(folder, text, name="PERSON.toml"):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def png(size=(200, 60)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", size, 255).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_the_documented_example_loads(project_root):
+    loaded = load_person_file(project_root / "docs" / "person-example.toml")
+    assert loaded.person.name == "Ann Example" and loaded.person.residence == "US-IL"
+    assert loaded.flickr and loaded.person.bipa_choice == "destroy"
+
+
+def test_valid_file_with_photos_and_signature(tmp_path):
+    (tmp_path / "pics").mkdir()
+    (tmp_path / "pics" / "me.jpg").write_bytes(b"\xff\xd8\xff not really")
+    (tmp_path / "sig.png").write_bytes(png())
+    path = write(tmp_path, VALID + 'photos = ["pics/me.jpg"]\nsignature = "sig.png"\n'
+                 'bipa_choice = "preserve"\ncompanies = ["meta"]\nkinds = ["bipa-demand"]\n')
+    loaded = load_person_file(path)
+    person = loaded.person
+    assert person.address == ("12 Main St", "Chicago, IL 60601")
+    assert person.uploaded_from == "US-CA" and person.bipa_choice == "preserve"
+    assert person.signature == png() and person.companies == ("meta",)
+    assert person.kinds == ("bipa-demand",)
+    assert loaded.photos == ((tmp_path / "pics" / "me.jpg").resolve(),)
+    assert loaded.read_photos(1000) == [("me.jpg", b"\xff\xd8\xff not really")]
+    with pytest.raises(InputError, match="photos: me.jpg: file too large"):
+        loaded.read_photos(5)
+
+
+@pytest.mark.parametrize("change, message", [
+    (('email = "ann@example.org"', 'email = "ann@"'), "^email: 'ann@' is not an email address"),
+    (('email = "ann@example.org"', 'email = "ann@example.org\\nBcc: x@y.z"'), "^email: contains a line break"),
+    (('email = "ann@example.org"', 'email = "a b@example.org"'), "^email: "),
+    (('email = "ann@example.org"', ''), "^email: must be an email address"),
+    (('residence = "US-IL"', 'residence = "US-XX"'), "^residence: 'US-XX' is not a known region code"),
+    (('residence = "US-IL"', 'residence = "US"'), "^residence: give the US state"),
+    (('residence = "US-IL"', 'residence = "Illinois"'), "^residence: "),
+    (('residence = "US-IL"', 'residence = 5'), "^residence: must be a region code"),
+    (('uploaded_from = "US-CA"', 'uploaded_from = "ZZ"'), "^uploaded_from: "),
+    (('name = "Ann Example"', 'name = "Ann\\r\\nBcc: x"'), "^name: contains a line break"),
+    (('name = "Ann Example"', 'name = "Ann\\u202eelpmaxE"'), "^name: contains a line break or control"),
+    (('name = "Ann Example"', 'name = ""'), "^name: must not be empty"),
+    (('name = "Ann Example"', 'name = "' + "A" * 201 + '"'), "^name: too long"),
+    (('name = "Ann Example"', 'name = ["Ann"]'), "^name: must be text"),
+    (('address = ["12 Main St", "Chicago, IL 60601"]', 'address = []'), "^address: must have at least one line"),
+    (('address = ["12 Main St", "Chicago, IL 60601"]', 'address = "12 Main St"'), "^address: must be a list"),
+    (('address = ["12 Main St", "Chicago, IL 60601"]', 'address = [' + ', '.join(['"x"'] * 9) + ']'), "^address: at most 8"),
+    (('flickr = ["12345678@N00"]', ''), "give at least one Flickr account"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nbipa_choice = "shred"'), '^bipa_choice: must be "destroy" or "preserve"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\ncompanies = ["../etc"]'), r"^companies\[0\]: '../etc' is not a slug"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nnickname = "A"'), "^nickname: unknown key"),
+    (('flickr = ["12345678@N00"]', 'photos = ["/etc/passwd"]'), r"^photos\[0\]: use a path relative"),
+    (('flickr = ["12345678@N00"]', 'photos = ["../outside.jpg"]'), r"^photos\[0\]: '../outside.jpg' points outside"),
+    (('flickr = ["12345678@N00"]', 'photos = ["missing.jpg"]'), r"^photos\[0\]: file not found"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nsignature = "~/sig.png"'), "^signature: use a path relative"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nsignature = "nope.png"'), "^signature: file not found"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nsignature = 3'), '^signature: "typed", or the path'),
+])
+def test_bad_fields_are_named(tmp_path, change, message):
+    old, new = change
+    assert old in VALID
+    path = write(tmp_path, VALID.replace(old, new))
+    with pytest.raises(InputError, match=message):
+        load_person_file(path)
+
+
+def test_symlink_out_of_the_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"x")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    os.symlink(outside, inner / "link.jpg")
+    path = write(inner, VALID + 'photos = ["link.jpg"]\n')
+    with pytest.raises(InputError, match="points outside"):
+        load_person_file(path)
+
+
+def test_bad_signature_images(tmp_path):
+    (tmp_path / "big.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * MAX_SIGNATURE_BYTES)
+    (tmp_path / "text.png").write_bytes(b"hello")
+    (tmp_path / "cut.png").write_bytes(png()[:60])
+    (tmp_path / "huge.png").write_bytes(png((3000, 3000)))
+    for name, message in [("big.png", "file too large"), ("text.png", "must be a PNG or JPEG"),
+                          ("cut.png", "damaged"), ("huge.png", "3000x3000 pixels")]:
+        path = write(tmp_path, VALID + f'signature = "{name}"\n')
+        with pytest.raises(InputError, match=f"^signature: .*{message}"):
+            load_person_file(path)
+
+
+def test_broken_files(tmp_path):
+    with pytest.raises(InputError, match="person file not found"):
+        load_person_file(tmp_path / "nope.toml")
+    (tmp_path / "bad.toml").write_bytes(b'name = "\xff"')
+    with pytest.raises(InputError, match="not UTF-8"):
+        load_person_file(tmp_path / "bad.toml")
+    write(tmp_path, "name = ", "broken.toml")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_person_file(tmp_path / "broken.toml")
+    write(tmp_path, "# " + "x" * 300_000, "big.toml")
+    with pytest.raises(InputError, match="too large"):
+        load_person_file(tmp_path / "big.toml")
+
+
+def test_non_latin_values_are_kept(tmp_path):
+    path = write(tmp_path, VALID.replace("Ann Example", "Анна Иванова").replace(
+        "12 Main St", "Οδός Ερμού 5"))
+    person = load_person_file(path).person
+    assert person.name == "Анна Иванова" and person.address[0] == "Οδός Ερμού 5"
