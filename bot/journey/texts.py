@@ -286,6 +286,22 @@ def how_to_send(company: str, medium: str, email: str | None, webform: str | Non
     return "\n".join(lines)
 
 
+def delivered_next() -> str:
+    return "What next? You can check more photos, or see your letters and their deadlines."
+
+
+STATUS_BUTTON = "My letters"
+EML_CAPTION = "Email draft: open it in your mail program, check it, then send."
+
+
+def letter_caption(company: str, kind_title: str, due: date) -> str:
+    return f"{kind_title} to {company}. Reply due {due.isoformat()}."
+
+
+def zip_caption(count: int) -> str:
+    return f"Your {count} letters (PDF) and email drafts (.eml)."
+
+
 NO_LETTERS_MADE = "No letter applies to these companies from what you told me."
 LETTERS_FAILED = "I could not make your letters: {reason} Nothing you entered is lost; tap to try again."
 

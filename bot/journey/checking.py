@@ -1,0 +1,250 @@
+"""Steps that collect what to check, run the check and show the results."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+from ..errors import InputError, PhotoError
+from . import texts
+from .io import Output, Reply, Typing, Upload
+from .steps import Outputs, Step, Turn
+
+MATCHES_PER_PAGE = 10
+
+
+def add_text_inputs(turn: Turn, text: str, *, account: bool = False) -> tuple[int, list[str]]:
+    """Sort what a person typed into Flickr refs and image URLs; return (added, problems)."""
+    services, inputs = turn.services, turn.session.inputs
+    tokens = [text.strip()] if account else text.split()
+    added, problems = 0, []
+    room = services.max_items - sum(len(v) for v in inputs.values())
+    for token in tokens:
+        if not token:
+            continue
+        if added >= room:
+            problems.append(texts.TOO_MANY_ITEMS.format(limit=services.max_items))
+            break
+        kind, value, problem = services.classify(token)
+        if problem:
+            problems.append(problem)
+            continue
+        bucket = inputs["flickr"] if kind == "flickr" else inputs["urls"]
+        if value not in bucket:
+            bucket.append(value)
+        added += 1
+    return added, problems
+
+
+def run_check(turn: Turn) -> Outputs:
+    """Check everything collected so far, then show the results."""
+    session = turn.session
+    if not session.has_inputs():
+        yield Reply(texts.NOTHING_TO_CHECK)
+        yield from turn.go("menu")
+        return
+    yield Typing()
+    for kind, payload in turn.services.check(session.inputs):
+        if kind == "progress":
+            yield Reply(payload, replace="check-progress")
+            yield Typing()
+        else:
+            session.result = payload
+    yield from turn.go("results")
+
+
+class Menu(Step):
+    name = "menu"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(texts.MENU, (
+            (turn.btn(texts.MENU_ACCOUNT, "account"), turn.btn(texts.MENU_LINKS, "links")),
+            (turn.btn(texts.MENU_PHOTOS, "photos"), turn.btn(texts.MENU_URLS, "urls")),
+        ))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        target = {"account": "ask_account", "links": "ask_links", "photos": "ask_photos",
+                  "urls": "ask_urls"}.get(action)
+        if target is None:
+            yield from super().on_press(turn, action, arg)
+            return
+        yield from turn.go(target)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        # A shortcut: a link or a user name sent straight away is checked at once.
+        added, problems = add_text_inputs(turn, text, account=len(text.split()) == 1)
+        if not added:
+            yield Reply(texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
+            yield from self.prompt(turn)
+            return
+        if problems:
+            yield Reply(texts.inputs_added(added, problems))
+        yield from run_check(turn)
+
+    def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
+        turn.session.go("ask_photos")
+        yield from turn.steps["ask_photos"].on_upload(turn, upload)
+
+
+class AskText(Step):
+    """Waits for Flickr account, Flickr links or image URLs, then checks."""
+
+    question = ""
+    account = False
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(self.question, ((turn.btn(texts.BACK_TO_MENU, "back"),),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "back":
+            yield from turn.go("menu")
+        else:
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        added, problems = add_text_inputs(turn, text, account=self.account)
+        if problems:
+            yield Reply(texts.inputs_added(added, problems))
+        if not added:
+            yield from self.prompt(turn)
+            return
+        yield from run_check(turn)
+
+    def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
+        turn.session.go("ask_photos")
+        yield from turn.steps["ask_photos"].on_upload(turn, upload)
+
+
+class AskAccount(AskText):
+    name, question, account = "ask_account", texts.ASK_ACCOUNT, True
+
+
+class AskLinks(AskText):
+    name, question = "ask_links", texts.ASK_LINKS
+
+
+class AskUrls(AskText):
+    name, question = "ask_urls", texts.ASK_URLS
+
+
+class AskPhotos(Step):
+    name = "ask_photos"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(texts.ASK_PHOTOS, self._buttons(turn))
+
+    def _buttons(self, turn: Turn):
+        return ((turn.btn(texts.CHECK_NOW, "check"), turn.btn(texts.BACK_TO_MENU, "back")),)
+
+    def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
+        session, services = turn.session, turn.services
+        photos = session.inputs["photos"]
+        problem = services.upload_problem(upload)
+        if problem is None and len(photos) >= services.max_photos:
+            problem = texts.TOO_MANY_ITEMS.format(limit=services.max_photos)
+        if problem is None:
+            try:
+                hashes = services.hash_upload(upload.data or b"", upload.filename)
+            except (PhotoError, InputError) as exc:
+                problem = texts.NOT_AN_IMAGE.format(reason=str(exc))
+            else:
+                if all(p["sha256"] != hashes["sha256"] for p in photos):
+                    photos.append(hashes)
+        if problem is not None:
+            yield Reply(problem, self._buttons(turn))
+            return
+        # An album arrives as several uploads; answer its first item only.
+        first_of_group = upload.group is None or session.data.get("last_group") != upload.group
+        session.data["last_group"] = upload.group
+        if first_of_group or len(photos) == 1:
+            yield Reply(texts.photos_received(len(photos)), self._buttons(turn))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "check":
+            yield from run_check(turn)
+        elif action == "back":
+            yield from turn.go("menu")
+        else:
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        added, problems = add_text_inputs(turn, text)
+        if added:
+            yield Reply(texts.inputs_added(added, problems), self._buttons(turn))
+        else:
+            yield Reply(texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
+            yield from self.prompt(turn)
+
+
+class Results(Step):
+    name = "results"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        result = turn.session.result or {"checked": [], "matches": [], "problems": []}
+        groups = turn.services.describe_matches(result)
+        text = texts.results_summary(groups, turn.services.dataset_names(result["checked"]),
+                                     result.get("problems", []))
+        buttons = []
+        if result["matches"]:
+            buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),
+                            turn.btn(texts.LIST_PHOTOS, "list")))
+        buttons.append((turn.btn(texts.CHECK_MORE, "more"), turn.btn(texts.START_OVER, "new")))
+        yield Reply(text, tuple(buttons))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        result = turn.session.result or {"matches": []}
+        if action == "list" and result["matches"]:
+            yield from turn.go("matches")
+        elif action == "letters":
+            if not result["matches"]:
+                yield Reply(texts.NO_LETTERS_WITHOUT_MATCH)
+                yield from self.prompt(turn)
+            else:
+                yield from turn.steps["residence"].begin(turn)  # type: ignore[attr-defined]
+        elif action == "more":
+            yield from turn.go("menu")
+        elif action == "new":
+            turn.session.clear_inputs()
+            yield from turn.go("menu")
+        else:
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        yield from turn.steps["menu"].on_text(turn, text)
+
+    def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
+        turn.session.go("ask_photos")
+        yield from turn.steps["ask_photos"].on_upload(turn, upload)
+
+
+class Matches(Step):
+    """The matched photos, a page at a time."""
+
+    name = "matches"
+
+    def prompt(self, turn: Turn) -> Iterator[Output]:
+        matches = (turn.session.result or {}).get("matches", [])
+        pages = max(1, math.ceil(len(matches) / MATCHES_PER_PAGE))
+        page = min(turn.session.page, pages - 1)
+        chunk = matches[page * MATCHES_PER_PAGE:(page + 1) * MATCHES_PER_PAGE]
+        rows = [turn.services.describe_match(m) for m in chunk]
+        nav = []
+        if page > 0:
+            nav.append(turn.btn(texts.PREV_PAGE, "page", str(page - 1)))
+        if page < pages - 1:
+            nav.append(turn.btn(texts.NEXT_PAGE, "page", str(page + 1)))
+        text = texts.matches_page(rows, page, pages)
+        yield Reply(text, (tuple(nav), (turn.btn(texts.BACK_TO_RESULTS, "back"),)), edit=turn.pressed)
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "page" and arg.isdigit():
+            turn.session.page = int(arg)
+            yield from self.prompt(turn)
+        elif action == "back":
+            yield from turn.go("results")
+        else:
+            yield from super().on_press(turn, action, arg)
+
+
+CHECKING_STEPS: tuple[Step, ...] = (Menu(), AskAccount(), AskLinks(), AskUrls(), AskPhotos(),
+                                    Results(), Matches())

@@ -1,0 +1,153 @@
+"""Making and handing over the letters, /status, /forget and deadline reminders."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ..errors import RightsbotError
+from . import texts
+from .io import Document, Reply, Typing
+from .steps import Outputs, Step, Turn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..storage import Store
+    from .services import Services
+
+log = logging.getLogger(__name__)
+
+ZIP_NAME = "rightsbot-letters.zip"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_letters(files: list[tuple[str, bytes]]) -> bytes:
+    """One ZIP of the letters, byte-identical for the same files."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+class Delivered(Step):
+    name = "delivered"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(texts.delivered_next(), ((turn.btn(texts.CHECK_MORE, "more"),
+                                              turn.btn(texts.STATUS_BUTTON, "status")),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "more":
+            turn.session.clear_inputs()
+            yield from turn.go("menu")
+        elif action == "status":
+            yield from self.status(turn)
+        else:
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        yield from turn.steps["menu"].on_text(turn, text)
+
+    def make(self, turn: Turn) -> Outputs:
+        """Produce the letters from the confirmed form and hand them over."""
+        session, services = turn.session, turn.services
+        yield Typing()
+        yield Reply(texts.MAKING_LETTERS)
+        try:
+            letters = services.make_letters(session.form, session.signature_image(),
+                                            session.result, turn.today)
+        except RightsbotError as exc:
+            log.info("user %s: letters failed: %s", turn.user_id, type(exc).__name__)
+            yield Reply(texts.LETTERS_FAILED.format(reason=str(exc)))
+            yield from turn.go("summary")
+            return
+        if not letters:
+            yield Reply(texts.NO_LETTERS_MADE)
+            yield from turn.go("summary")
+            return
+        files = [(letter.pdf_name, letter.pdf) for letter in letters]
+        files += [(letter.eml_name, letter.eml) for letter in letters]
+        zipped = len(letters) > services.zip_threshold
+        if zipped:
+            yield Document(ZIP_NAME, zip_letters(files), texts.zip_caption(len(letters)))
+        else:
+            for letter in letters:
+                yield Document(letter.pdf_name, letter.pdf, texts.letter_caption(
+                    letter.company_name, letter.kind_title, letter.due))
+                yield Document(letter.eml_name, letter.eml, texts.EML_CAPTION)
+        yield Reply("\n\n".join(letter.how_to_send for letter in _one_per_company(letters)))
+        turn.store.add_case(turn.user_id, {
+            "created": turn.today.isoformat(),
+            "letters": [{"company": letter.company, "company_name": letter.company_name,
+                         "kind": letter.kind, "reference": letter.reference,
+                         "due": letter.due.isoformat(), "escalation": letter.escalation,
+                         "reminded": False} for letter in letters],
+        })
+        session.set_signature_image(None)   # no longer needed: drop it
+        log.info("user %s: %d letters delivered", turn.user_id, len(letters))
+        yield Reply(texts.delivered(len(letters), zipped))
+        yield from turn.go("delivered")
+
+    def status(self, turn: Turn) -> Outputs:
+        cases = turn.store.cases(turn.user_id)
+        if not any(case.get("letters") for case in cases):
+            yield Reply(texts.NO_CASES)
+        else:
+            yield Reply(texts.status(cases, turn.today))
+
+
+def _one_per_company(letters):
+    seen, out = set(), []
+    for letter in letters:
+        if letter.company not in seen:
+            seen.add(letter.company)
+            out.append(letter)
+    return out
+
+
+class ConfirmForget(Step):
+    name = "confirm_forget"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(texts.CONFIRM_FORGET, ((turn.btn(texts.FORGET_YES, "yes"),
+                                            turn.btn(texts.FORGET_NO, "no")),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "yes":
+            counts = turn.store.forget(turn.user_id)
+            turn.forgotten = True
+            log.info("user %s: forgotten", turn.user_id)
+            yield Reply(texts.forgotten(counts))
+        elif action == "no":
+            yield Reply(texts.FORGET_KEPT)
+            previous = turn.session.data.pop("before_forget", None) or "menu"
+            yield from turn.go(previous if previous in turn.steps else "menu")
+        else:
+            yield from super().on_press(turn, action, arg)
+
+
+def due_reminders(store: "Store", services: "Services", today: date) -> list[tuple[int, Reply]]:
+    """A reminder for each letter due by ``today`` not yet reminded; marks them reminded."""
+    out: list[tuple[int, Reply]] = []
+    for user_id, case in store.iter_cases():
+        changed = False
+        for letter in case.get("letters", []):
+            due = date.fromisoformat(letter["due"])
+            if letter.get("reminded") or due > today:
+                continue
+            out.append((user_id, Reply(texts.reminder(letter["company_name"], letter["reference"],
+                                                      due, letter["escalation"]))))
+            letter["reminded"] = True
+            changed = True
+        if changed:
+            store.update_case(user_id, case["id"], {"letters": case["letters"]})
+    return out
+
+
+DELIVERY_STEPS: tuple[Step, ...] = (Delivered(), ConfirmForget())

@@ -1,0 +1,156 @@
+"""The journey engine: one input in, the outputs out, the session saved.
+
+Doors call :meth:`Journey.handle` once per input, one input per person at a
+time, and render what it yields. Commands (/start, /help, /privacy, /cancel,
+/status, /forget) work in every step; anything a step does not expect gets a
+plain re-prompt; nothing is stored before the person agrees.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from . import texts
+from .checking import CHECKING_STEPS
+from .delivery import DELIVERY_STEPS, due_reminders
+from .form import FORM_STEPS
+from .io import Command, Input, Output, Press, Reply, Text, Upload
+from .keyboards import button, keyboard, parse_press
+from .session import Session
+from .steps import Step, Turn
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..storage import Store
+    from .services import Services
+
+log = logging.getLogger(__name__)
+
+WELCOME_NONCE = 0
+
+
+class Journey:
+    """The conversation, independent of any chat system."""
+
+    def __init__(self, services: "Services", store: "Store", *,
+                 today: Callable[[], date] = date.today) -> None:
+        self.services = services
+        self.store = store
+        self.today = today
+        self.steps: dict[str, Step] = {}
+        for step in (*CHECKING_STEPS, *FORM_STEPS, *DELIVERY_STEPS):
+            self.steps[step.name] = step
+
+    # -- the one entry point -------------------------------------------------
+    def handle(self, user_id: int, event: Input) -> Iterator[Output]:
+        """Advance ``user_id``'s journey by one input.
+
+        The session is saved before the last output is yielded, so a door that
+        has shown everything has also persisted it.
+        """
+        stored = self.store.load_session(user_id)
+        session = Session(stored)
+        if stored is not None and session.step not in self.steps:
+            log.warning("user %s: unknown saved step %r, back to the menu", user_id, session.step)
+            session.go("menu")
+        turn = Turn(user_id, session, self.services, self.today(), self.steps, store=self.store)
+        pending: Output | None = None
+        for output in self._dispatch(turn, event):
+            if pending is not None:
+                yield pending
+            pending = output
+        if turn.forgotten:
+            pass  # the store has already erased this person; save nothing
+        elif session.consented:
+            session.touch()
+            self.store.save_session(user_id, session.data)
+        if pending is not None:
+            yield pending
+
+    def due_reminders(self, today: date) -> list[tuple[int, Reply]]:
+        """Messages for every letter whose reply is due, marked as reminded."""
+        return due_reminders(self.store, self.services, today)
+
+    # -- routing -----------------------------------------------------------------
+    def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:
+        session = turn.session
+        if isinstance(event, Command):
+            yield from self._command(turn, event)
+            return
+        if not session.consented:
+            yield from self._before_consent(turn, event)
+            return
+        step = self.steps[session.step]
+        if isinstance(event, Press):
+            pressed = parse_press(event.data)
+            if pressed is None or pressed.nonce != session.nonce:
+                yield Reply(texts.STALE_BUTTON)
+                yield from turn.reprompt()
+                return
+            turn.pressed = True
+            yield from step.on_press(turn, pressed.action, pressed.arg)
+        elif isinstance(event, Text):
+            if event.text.startswith("/"):
+                yield Reply(texts.help_text())
+                yield from turn.reprompt()
+            else:
+                yield from step.on_text(turn, event.text)
+        elif isinstance(event, Upload):
+            yield from step.on_upload(turn, event)
+        else:
+            yield Reply(texts.UNSUPPORTED)
+            yield from turn.reprompt()
+
+    def _before_consent(self, turn: Turn, event: Input) -> Iterator[Output]:
+        pressed = parse_press(event.data) if isinstance(event, Press) else None
+        if pressed is not None and pressed.action == "agree":
+            turn.session.consent()
+            log.info("user %s agreed", turn.user_id)
+            yield from turn.go("menu")
+            return
+        if pressed is not None and pressed.action == "privacy":
+            yield Reply(texts.privacy(self.services.retention_days))
+        else:
+            yield Reply(texts.NOT_YET_AGREED)
+        yield self._welcome()
+
+    def _welcome(self) -> Reply:
+        return Reply(texts.welcome(self.services.retention_days), keyboard(
+            [button(WELCOME_NONCE, texts.AGREE, "agree")],
+            [button(WELCOME_NONCE, texts.PRIVACY_BUTTON, "privacy")]))
+
+    def _command(self, turn: Turn, command: Command) -> Iterator[Output]:
+        session, name = turn.session, command.name.lower()
+        retention = self.services.retention_days
+        if name == "start":
+            if not session.consented:
+                yield self._welcome()
+                return
+            session.clear_inputs()
+            yield from turn.go("menu")
+        elif name in ("help", "privacy"):
+            yield Reply(texts.help_text() if name == "help" else texts.privacy(retention))
+            if session.consented:
+                yield from turn.reprompt()
+            else:
+                yield self._welcome()
+        elif name == "cancel":
+            if not session.consented:
+                yield self._welcome()
+                return
+            yield Reply(texts.CANCELLED)
+            yield from turn.go("menu")
+        elif name == "status":
+            yield from self.steps["delivered"].status(turn)  # type: ignore[attr-defined]
+        elif name == "forget":
+            if not session.consented and not self.store.cases(turn.user_id):
+                yield Reply(texts.forgotten({}))
+                return
+            if session.step != "confirm_forget":
+                session.data["before_forget"] = session.step
+            yield from turn.go("confirm_forget")
+        else:
+            yield Reply(texts.help_text())
+            if session.consented:
+                yield from turn.reprompt()

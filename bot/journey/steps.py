@@ -1,0 +1,75 @@
+"""The shape every step of the journey has, and the turn it runs in.
+
+A step asks its question (:meth:`Step.prompt`) and reacts to what comes back.
+Handlers are generators of outputs; they change ``turn.session`` in place and
+move it with ``turn.go(step)``, which also yields the next step's prompt.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from . import texts
+from .io import Keyboard, Output, Reply, Upload
+from .keyboards import button
+from .session import Session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .services import Services
+
+Outputs = Iterator[Output]
+
+
+@dataclass
+class Turn:
+    """Everything a step handler needs for one input."""
+
+    user_id: int
+    session: Session
+    services: "Services"
+    today: date
+    steps: dict[str, "Step"] = field(default_factory=dict)
+    store: Any = None          # the bot's Store (cases, forget)
+    pressed: bool = False      # this input is a button press (prompts may edit in place)
+    forgotten: bool = False    # the person was erased during this turn: save nothing
+
+    def go(self, step: str) -> Outputs:
+        self.session.go(step)
+        yield from self.steps[step].prompt(self)
+
+    def reprompt(self) -> Outputs:
+        yield from self.steps[self.session.step].prompt(self)
+
+    def btn(self, label: str, action: str, arg: str = ""):
+        return button(self.session.nonce, label, action, arg)
+
+    def reply(self, text: str, buttons: Keyboard = ()) -> Reply:
+        return Reply(text, buttons)
+
+
+class Step(ABC):
+    """Base step: sensible answers for anything unexpected."""
+
+    name = ""
+
+    @abstractmethod
+    def prompt(self, turn: Turn) -> Outputs:
+        """Ask this step's question."""
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        yield Reply(texts.UNEXPECTED_TEXT)
+        yield from self.prompt(turn)
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        yield Reply(texts.STALE_BUTTON)
+        yield from self.prompt(turn)
+
+    def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
+        yield Reply(texts.UNEXPECTED_UPLOAD)
+        yield from self.prompt(turn)
+
+
+StepFactory = Callable[[], Step]

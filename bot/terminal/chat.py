@@ -1,0 +1,126 @@
+"""The journey in a terminal: buttons as numbers, file paths for uploads,
+letters written to a folder.
+
+This door only translates: a typed line becomes a journey input, and each
+output is printed (or, for documents, saved). All decisions stay in the journey.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from ..files import safe_filename, unique_path, write_atomic
+from ..journey.io import Command, Document, Input, Output, Press, Reply, Text, Typing, Upload
+
+_COMMAND = re.compile(r"^/[A-Za-z_]{1,32}(?:@\w+)?(?:\s|$)")
+TERMINAL_USER_ID = 0   # Telegram ids are positive; 0 is the person at this terminal
+
+INTRO = ("rightsbot, in your terminal. Buttons are shown as [numbers]: type a number to press one. "
+         "To check a photo, type the path of the image file. Type /help for help, "
+         "Ctrl-D to quit.")
+
+
+class TerminalChat:
+    """Reads lines, feeds the journey, prints what it says."""
+
+    def __init__(self, handle: Callable[[int, Input], Iterable[Output]], *, letters_dir: Path,
+                 max_upload_bytes: int, read_line: Callable[[str], str] = input,
+                 out: TextIO = sys.stdout, user_id: int = TERMINAL_USER_ID) -> None:
+        self.handle = handle
+        self.letters_dir = letters_dir
+        self.max_upload_bytes = max_upload_bytes
+        self.read_line = read_line
+        self.out = out
+        self.user_id = user_id
+        self.buttons: list[str] = []        # data of the buttons on screen, by number - 1
+        self.saved: list[Path] = []
+
+    def run(self) -> int:
+        self.say(INTRO + "\n")
+        self.feed(Command("start"))
+        while True:
+            try:
+                line = self.read_line("> ")
+            except EOFError:
+                self.say("\nBye. Your progress is saved; run the same command to continue.\n")
+                return 0
+            except KeyboardInterrupt:
+                self.say("\nBye.\n")
+                return 130
+            event = self.parse(line)
+            if event is not None:
+                self.feed(event)
+
+    # -- input ------------------------------------------------------------------
+    def parse(self, line: str) -> Input | None:
+        text = line.strip()
+        if not text:
+            return None
+        if text.isdigit() and self.buttons:
+            number = int(text)
+            if 1 <= number <= len(self.buttons):
+                return Press(self.buttons[number - 1])
+        if _COMMAND.match(text):
+            name, _, payload = text[1:].partition(" ")
+            return Command(name.split("@")[0].lower(), payload.strip())
+        path = self._as_file(text)
+        if path is not None:
+            return self._upload(path)
+        return Text(line.replace("\\n", "\n").strip())
+
+    def _as_file(self, text: str) -> Path | None:
+        try:
+            parts = shlex.split(text)
+        except ValueError:
+            return None
+        if len(parts) != 1:
+            return None
+        candidate = Path(parts[0]).expanduser()
+        try:
+            return candidate if candidate.is_file() else None
+        except OSError:
+            return None
+
+    def _upload(self, path: Path) -> Upload:
+        size = path.stat().st_size
+        mime = mimetypes.guess_type(path.name)[0]
+        if size > self.max_upload_bytes:
+            return Upload(None, size, path.name, mime, as_photo=False)
+        with open(path, "rb") as fh:
+            data = fh.read(self.max_upload_bytes + 1)
+        return Upload(data, len(data), path.name, mime, as_photo=False)
+
+    # -- output ------------------------------------------------------------------
+    def feed(self, event: Input) -> None:
+        for output in self.handle(self.user_id, event):
+            self.show(output)
+
+    def show(self, output: Output) -> None:
+        if isinstance(output, Typing):
+            return
+        if isinstance(output, Reply):
+            self.say("\n" + output.text + "\n")
+            if output.buttons:
+                self.buttons = []
+                for row in output.buttons:
+                    labels = []
+                    for button in row:
+                        self.buttons.append(button.data)
+                        labels.append(f"[{len(self.buttons)}] {button.label}")
+                    self.say("  " + "   ".join(labels) + "\n")
+            return
+        if isinstance(output, Document):
+            self.letters_dir.mkdir(parents=True, exist_ok=True)
+            target = unique_path(self.letters_dir / safe_filename(output.filename))
+            write_atomic(target, output.data)
+            self.saved.append(target)
+            self.say(f"Saved {target}" + (f"  ({output.caption})" if output.caption else "") + "\n")
+
+    def say(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
