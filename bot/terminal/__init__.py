@@ -1,0 +1,1 @@
+"""The journey in a terminal (`rightsbot chat`)."""
