@@ -124,9 +124,8 @@ def _seal(args: argparse.Namespace, visible: bool) -> SealSettings | None:
     for path in (args.sign_key, args.sign_cert):
         if not os.path.isfile(path):
             raise InputError(f"file not found: {path}")
-    password = secret("RIGHTSBOT_SEAL_PASSWORD")
     return SealSettings(args.sign_key, args.sign_cert, visible,
-                        password=password.encode("utf-8") if password else None)
+                        password=secret("RIGHTSBOT_SEAL_PASSWORD"))
 
 
 def _iso_date(text: str) -> date:

@@ -41,7 +41,7 @@ class SealSettings:
     key: Path
     cert: Path
     visible: bool = False
-    password: bytes | None = None
+    password: str | None = None
 
 
 @dataclass(frozen=True)
