@@ -1,0 +1,235 @@
+"""The check: which datasets in the index hold a person's photos.
+
+:class:`Checker` takes a :class:`CheckRequest` (Flickr references, image URLs,
+photos as bytes) and answers a :class:`CheckResult`: every dataset entry that
+matched, how (``MATCH_KINDS``), and one plain problem message per input that
+could not be checked. A whole Flickr account (NSID, or an alias resolved
+through the Flickr API) matches by owner in every dataset that records owners
+and, when an API key is configured, by each of the account's public photo IDs
+(PIPA records photo IDs only). Photos are hashed in memory and dropped; no
+face is detected, nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .config import Config
+from .errors import FlickrError, FlickrKeyMissing, PhotoError, ReferenceParseError
+from .flickr import FlickrClient, parse_flickr_ref
+from .index import DatasetIndex, IndexHit, open_index
+from .index.keys import flickr_keys, normalise_url, url_host
+from .photos import hash_image
+
+log = logging.getLogger(__name__)
+
+MATCH_KINDS = ("flickr-photo", "flickr-owner", "url", "file-hash", "perceptual")
+QUERY_SHOWN = 200   # characters of an input repeated in results and messages
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Match:
+    dataset: str
+    match: str              # one of MATCH_KINDS
+    photo_id: str | None
+    owner: str | None
+    url: str | None
+    distance: int | None    # Hamming distance, for "perceptual"
+    query: str              # the input that matched
+
+    def to_json(self) -> dict:
+        return {"dataset": self.dataset, "match": self.match, "photo_id": self.photo_id,
+                "owner": self.owner, "url": self.url, "distance": self.distance,
+                "query": self.query}
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    flickr: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    photos: tuple[PhotoInput, ...] = ()
+
+    def size(self) -> int:
+        return len(self.flickr) + len(self.urls) + len(self.photos)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    checked: tuple[str, ...]          # dataset slugs the index holds
+    matches: tuple[Match, ...]
+    problems: tuple[str, ...]         # one plain sentence per input that could not be checked
+
+    def datasets(self) -> list[str]:
+        """Slugs of the datasets with at least one match, in check order."""
+        return list(dict.fromkeys(m.dataset for m in self.matches))
+
+    def to_json(self) -> dict:
+        return {"checked": list(self.checked), "matches": [m.to_json() for m in self.matches],
+                "problems": list(self.problems)}
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return text if len(text) <= QUERY_SHOWN else text[:QUERY_SHOWN - 1] + "…"
+
+
+class _Collector:
+    """Matches in arrival order, one per dataset entry, the strongest kind kept."""
+
+    def __init__(self) -> None:
+        self.by_entry: dict[tuple, Match] = {}
+        self.problems: list[str] = []
+
+    def add(self, hits: Iterable[IndexHit], kind: str, query: str,
+            distances: Iterable[int | None] | None = None) -> None:
+        hits = list(hits)
+        dists = list(distances) if distances is not None else [None] * len(hits)
+        for hit, distance in zip(hits, dists):
+            key = (hit.dataset, hit.photo_id, hit.owner, hit.url)
+            match = Match(hit.dataset, kind, hit.photo_id, hit.owner, hit.url, distance, query)
+            old = self.by_entry.get(key)
+            if old is None or MATCH_KINDS.index(kind) < MATCH_KINDS.index(old.match):
+                self.by_entry[key] = match
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+
+class Checker:
+    def __init__(self, index: DatasetIndex, flickr: FlickrClient | None, *, radius: int,
+                 max_bytes: int, max_pixels: int) -> None:
+        self.index = index
+        self.flickr = flickr
+        self.radius = radius
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Checker":
+        return cls(open_index(config), FlickrClient.from_config(config),
+                   radius=config.index.match_radius, max_bytes=config.photos.max_bytes,
+                   max_pixels=config.photos.max_pixels)
+
+    def check(self, request: CheckRequest, progress: Progress | None = None) -> CheckResult:
+        out = _Collector()
+        total = request.size()
+        done = 0
+
+        def step(label: str) -> None:
+            nonlocal done
+            if progress:
+                progress(label, done, total)
+            done += 1
+
+        for text in request.flickr:
+            step("flickr")
+            self._flickr(text, out, progress)
+        for text in request.urls:
+            step("url")
+            self._url(text, out, progress)
+        for photo in request.photos:
+            step("photo")
+            self._photo(photo, out)
+        if progress:
+            progress("done", total, total)
+        matches = sorted(out.by_entry.values(),
+                         key=lambda m: (m.dataset, MATCH_KINDS.index(m.match),
+                                        m.distance or 0, m.photo_id or "", m.url or ""))
+        return CheckResult(tuple(self.index.datasets()), tuple(matches), tuple(out.problems))
+
+    # -- Flickr references -------------------------------------------------------
+
+    def _flickr(self, text: str, out: _Collector, progress: Progress | None) -> None:
+        query = _shown(text)
+        try:
+            ref = parse_flickr_ref(text)
+        except ReferenceParseError as exc:
+            out.problem(f"{query}: {exc}")
+            return
+        if ref.kind == "photo":
+            out.add(self.index.find_photo_ids([ref.value]), "flickr-photo", query)
+            if "/" in ref.text:
+                out.add(self.index.find_urls([ref.text]), "url", query)
+        elif ref.kind == "owner":
+            self._account(ref.value, query, out, progress)
+        else:
+            out.add(self.index.find_owners([ref.value]), "flickr-owner", query)
+            if self.flickr is None or not self.flickr.has_key:
+                out.problem(f"{query}: this is a Flickr username or custom address; looking up the "
+                            "account behind it needs a Flickr API key (FLICKR_API_KEY). Paste your "
+                            "account ID (like 12345678@N00) or links to your photos instead.")
+                return
+            try:
+                nsid = self.flickr.resolve_user(ref.value)
+            except (FlickrError, ReferenceParseError) as exc:
+                out.problem(f"{query}: {exc}")
+                return
+            self._account(nsid, query, out, progress)
+
+    def _account(self, nsid: str, query: str, out: _Collector, progress: Progress | None) -> None:
+        out.add(self.index.find_owners([nsid]), "flickr-owner", query)
+        if self.flickr is None or not self.flickr.has_key:
+            out.problem(f"{query}: matched by account ID only; datasets that record photo IDs "
+                        "without owners (such as PIPA) need the account's photo list, which "
+                        "needs a Flickr API key (FLICKR_API_KEY).")
+            return
+
+        def listing(done: int, expected: int) -> None:
+            if progress:
+                progress("listing photos", done, expected)
+
+        try:
+            ids = self.flickr.public_photo_ids(nsid, progress=listing)
+        except FlickrKeyMissing as exc:
+            out.problem(f"{query}: {exc}")
+            return
+        except FlickrError as exc:
+            out.problem(f"{query}: matched by account ID only; the photo list could not be "
+                        f"fetched: {exc}")
+            return
+        out.add(self.index.find_photo_ids(ids), "flickr-photo", query)
+        if getattr(ids, "capped", False):
+            out.problem(f"{query}: the account has more public photos than the "
+                        f"{len(ids):,} checked (see [flickr] max_photos).")
+
+    # -- URLs ----------------------------------------------------------------------
+
+    def _url(self, text: str, out: _Collector, progress: Progress | None) -> None:
+        query = _shown(text)
+        url = normalise_url(text)
+        if url is None:
+            out.problem(f"{query}: not a web address (http or https) that can be checked")
+            return
+        photo, owner = flickr_keys(url)
+        if photo is not None or owner is not None:
+            self._flickr(text, out, progress)
+            return
+        rest = url.split("://", 1)[1]
+        if "/" not in rest and "?" not in rest:
+            out.add(self.index.find_hosts([url_host(url)]), "url", query)
+        else:
+            out.add(self.index.find_urls([url]), "url", query)
+
+    # -- photos ----------------------------------------------------------------------
+
+    def _photo(self, photo: PhotoInput, out: _Collector) -> None:
+        query = _shown(photo.name)
+        try:
+            hashes = hash_image(photo.data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
+        except PhotoError as exc:
+            out.problem(f"{query}: {exc}")
+            return
+        out.add(self.index.find_file_hash(sha256=hashes.sha256, md5=hashes.md5), "file-hash", query)
+        pairs = self.index.find_similar(hashes.phash, self.radius)
+        out.add([hit for hit, _ in pairs], "perceptual", query, [d for _, d in pairs])
+        log.debug("checked a photo: phash %016x", hashes.phash)

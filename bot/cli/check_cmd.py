@@ -1,0 +1,199 @@
+"""``rightsbot check``: are these photos or this Flickr account in known face datasets?"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..check import CheckRequest, CheckResult, Checker, Match, PhotoInput
+from ..config import Config
+from ..errors import DataError, InputError
+from ..index import DatasetIndex, DatasetInfo
+from .common import add_config_option, add_index_option, add_json_option, format_table, \
+    print_json, progress_bar
+from .index_cmd import open_for_reading
+
+ORDER = 10
+ROWS_SHOWN = 10
+EXIT_USAGE = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "check", help="check Flickr links, image URLs or photos against the dataset index",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Check whether photos are in known face-recognition datasets. Give any mix "
+                    "of Flickr references, image URLs and photo files; each is checked against "
+                    "every dataset in the index by exact keys (Flickr photo ID, owner account, "
+                    "URL, file hash) and, for photo files, by perceptual hash. Photos are hashed "
+                    "in memory only: nothing is stored, no face is detected.",
+        epilog="examples:\n"
+               "  rightsbot check --flickr https://www.flickr.com/photos/99990001@N99/\n"
+               "  rightsbot check --flickr 1808093328 --flickr https://flic.kr/p/7Afjsu\n"
+               "  rightsbot check --url https://example.com/portrait.jpg --url example.com\n"
+               "  rightsbot check --photo me.jpg --json\n\n"
+               "A whole account (an NSID like 12345678@N00, or a profile link) is matched by "
+               "owner; with FLICKR_API_KEY set, its public photos are also listed and matched "
+               "by ID, and usernames/custom addresses can be resolved. A bare domain as --url "
+               "matches every image the index holds from that site. Exit status 0 means the "
+               "check ran (whether or not anything matched).")
+    parser.add_argument("--flickr", action="append", default=[], metavar="REF",
+                        help="a Flickr photo or profile link, short link, image URL, photo ID, "
+                             "account NSID or username (repeatable)")
+    parser.add_argument("--url", action="append", default=[], metavar="URL",
+                        help="an image URL, or a bare domain for every image from that site "
+                             "(repeatable)")
+    parser.add_argument("--photo", action="append", default=[], type=Path, metavar="PATH",
+                        help="a photo file, hashed in memory (repeatable)")
+    add_index_option(parser)
+    add_json_option(parser)
+    add_config_option(parser)
+    parser.set_defaults(func=run)
+
+
+def _read_photo(path: Path, max_bytes: int) -> tuple[PhotoInput | None, str | None]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except IsADirectoryError:
+        return None, f"{path.name}: is a folder, not a photo"
+    except OSError as exc:
+        return None, f"{path.name}: cannot be read ({exc.strerror or exc})"
+    return PhotoInput(path.name, data), None
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.flickr or args.url or args.photo):
+        print("rightsbot check: give at least one --flickr, --url or --photo "
+              "(see rightsbot check --help)", file=sys.stderr)
+        return EXIT_USAGE
+    from .common import load_config  # noqa: PLC0415
+    config: Config = load_config(args)
+    index = open_for_reading(args)
+    photos, problems = [], []
+    for path in args.photo:
+        photo, problem = _read_photo(path, config.photos.max_bytes)
+        if photo:
+            photos.append(photo)
+        else:
+            problems.append(problem)
+    from ..flickr import FlickrClient  # noqa: PLC0415
+    checker = Checker(index, FlickrClient.from_config(config), radius=config.index.match_radius,
+                      max_bytes=config.photos.max_bytes, max_pixels=config.photos.max_pixels)
+    request = CheckRequest(tuple(args.flickr), tuple(args.url), tuple(photos))
+    bar = progress_bar(total=None, desc="checking", unit="photo")
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "listing photos":
+            bar.set_description("listing the account's photos")
+            bar.total = total
+            bar.update(max(done - bar.n, 0))
+
+    try:
+        result = checker.check(request, progress)
+    finally:
+        bar.close()
+    if problems:
+        result = CheckResult(result.checked, result.matches, tuple(problems) + result.problems)
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(render(result, index))
+    index.close()
+    return 0
+
+
+def render(result: CheckResult, index: DatasetIndex) -> str:
+    """The human report: a table per matching dataset, problems, what a miss does not prove."""
+    registry = _registry()
+    infos = {i.slug: i for i in index.info()}
+    lines: list[str] = []
+    by_dataset: dict[str, list[Match]] = {}
+    for match in result.matches:
+        by_dataset.setdefault(match.dataset, []).append(match)
+    if not by_dataset:
+        lines.append(f"No match in the {len(result.checked)} datasets checked "
+                     f"({', '.join(result.checked) or 'none'}).")
+    for slug, matches in by_dataset.items():
+        lines += _dataset_block(slug, matches, registry, infos.get(slug))
+    if result.problems:
+        lines += ["", "Could not check:"] + [f"  - {p}" for p in result.problems]
+    lines += ["", "What a miss does not prove:"] + [f"  - {n}" for n in _coverage(result, infos,
+                                                                                  registry)]
+    return "\n".join(lines)
+
+
+def _registry():  # noqa: ANN202 - DatasetRegistry or None
+    try:
+        from ..registry import load_registry  # noqa: PLC0415
+        return load_registry()
+    except (DataError, ImportError, OSError):
+        return None
+
+
+def _company_name(slug: str) -> str:
+    try:
+        from ..companies import load_directory  # noqa: PLC0415
+        return load_directory().get(slug).name
+    except Exception:  # noqa: BLE001 - fall back to the slug
+        return slug
+
+
+def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo | None) -> list[str]:
+    dataset = registry.get(slug) if registry is not None and slug in registry else None
+    title = f"{dataset.name} ({slug})" if dataset else slug
+    photos = len({m.photo_id or m.url for m in matches})
+    kinds = ", ".join(sorted({m.match for m in matches}))
+    lines = ["", f"{title}: {photos:,} photo{'s' if photos != 1 else ''} matched ({kinds})"]
+    if info is not None and "SYNTHETIC" in info.note:
+        lines.append("  NOTE: this dataset in the index is a synthetic demo sample, not real data.")
+    if dataset:
+        lines.append(f"  created by: {_company_name(dataset.creator)} ({dataset.year})")
+    rows = [[m.match, m.photo_id or "-", m.owner or "-",
+             (m.url or "-") + (f"  (distance {m.distance})" if m.distance is not None else "")]
+            for m in matches[:ROWS_SHOWN]]
+    table = format_table(["match", "photo ID", "owner", "link"], rows)
+    lines += ["  " + line for line in table.splitlines()]
+    if len(matches) > ROWS_SHOWN:
+        lines.append(f"  ... and {len(matches) - ROWS_SHOWN:,} more (use --json for all)")
+    if dataset and dataset.users:
+        lines.append("  reported users (reports, not findings, unless a court says so):")
+        for user in dataset.users:
+            lines.append(f"    {_company_name(user.company)} [{user.strength}]: {user.note}")
+    elif dataset:
+        lines.append("  reported users: none recorded")
+    return lines
+
+
+def _coverage(result: CheckResult, infos: dict[str, DatasetInfo], registry) -> list[str]:
+    notes = [f"Only the datasets in this index were checked: {', '.join(result.checked) or 'none'}."]
+    synthetic = [s for s in result.checked if s in infos and "SYNTHETIC" in infos[s].note]
+    if synthetic:
+        notes.append(f"{', '.join(synthetic)}: synthetic demo samples with fictional IDs; a miss "
+                     "there says nothing about the real datasets.")
+    if registry is not None:
+        missing = [d.slug for d in registry if d.slug not in result.checked]
+        if missing:
+            notes.append(f"Not in this index, so not checked: {', '.join(missing)}.")
+        partial = [d.slug for d in registry if d.slug in result.checked
+                   and d.availability in ("on-request", "restricted", "withdrawn")]
+        if partial:
+            notes.append(f"{', '.join(partial)}: given out on request or withdrawn; the copy in "
+                         "this index may be partial.")
+        for slug in result.checked:
+            if slug in registry and slug not in result.datasets():
+                notes.append(registry.get(slug).miss_caveat())
+    hashed = [s for s in result.checked if s in infos and infos[s].phash_count]
+    notes.append("Photo files match by exact file hash only where a dataset publishes hashes "
+                 "(FaceScrub sha256, FFHQ md5) and the file is unchanged; recompressed or resized "
+                 "copies (e.g. sent through Telegram as a photo) match only by perceptual hash, "
+                 "and only against datasets whose images were hashed into this index: "
+                 f"{', '.join(hashed) if hashed else 'none here'}.")
+    notes.append("Flickr accounts match by owner only where a dataset records owners; datasets "
+                 "with photo IDs only (PIPA) match an account through its public photo list, "
+                 "which needs FLICKR_API_KEY, and deleted or private photos are not listed.")
+    return notes
+
+
+__all__ = ["register", "render", "InputError"]
