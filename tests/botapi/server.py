@@ -110,6 +110,10 @@ class BotApiServer:
     async def _stop_site(self) -> None:
         if self._webhook_task:
             self._webhook_task.cancel()
+            try:
+                await self._webhook_task
+            except (asyncio.CancelledError, Exception):
+                pass
         if self._runner:
             await self._runner.cleanup()
 

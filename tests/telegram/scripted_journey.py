@@ -74,6 +74,10 @@ class ScriptedJourney:
             yield Reply("done")
         elif text == "long":
             yield Reply("word " * 2000, ((Button("OK", "ok"),),))
+        elif text == "sleep":                # a slow step, to stop the bot in the middle of
+            yield Typing()
+            time.sleep(1.5)
+            yield Reply("slept")
         elif text == "wait-for-bob":
             seen = self.bob_arrived.wait(15)
             yield Reply("alice saw bob" if seen else "alice waited in vain")

@@ -1,0 +1,88 @@
+"""``rightsbot serve``: run the Telegram bot (long polling, or a webhook with --webhook).
+
+The token comes from TELEGRAM_BOT_TOKEN, the webhook secret from
+TELEGRAM_WEBHOOK_SECRET; everything else from ``[telegram]`` in the config, with
+the command-line options below taking precedence. SIGINT/SIGTERM stop the bot
+after the turns in progress; people's progress is saved after every turn, and
+updates not yet handled are fetched again on the next start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+
+from ..config import Config, secret
+from ..errors import ConfigError
+from .common import add_config_option, add_index_option, load_config
+
+ORDER = 10
+
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve", help="run the Telegram bot",
+        description="Run the Telegram bot. Needs TELEGRAM_BOT_TOKEN (from @BotFather); "
+                    "without one, try `rightsbot chat` in the terminal.")
+    add_config_option(parser)
+    add_index_option(parser)
+    parser.add_argument("--webhook", action="store_true",
+                        help="receive updates on a webhook instead of long polling "
+                             "(needs TELEGRAM_WEBHOOK_SECRET)")
+    parser.add_argument("--webhook-url", metavar="URL", default=None,
+                        help="public https URL Telegram posts to (overrides [telegram] webhook_url)")
+    parser.add_argument("--listen", metavar="ADDRESS", default=None,
+                        help="address the webhook server listens on "
+                             "(overrides [telegram] webhook_listen)")
+    parser.add_argument("--port", metavar="PORT", type=int, default=None,
+                        help="port of the webhook server (overrides [telegram] webhook_port)")
+    parser.set_defaults(func=run)
+
+
+def bot_token() -> str:
+    token = secret("TELEGRAM_BOT_TOKEN")
+    if token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and "
+                          "export it, or try the same conversation without Telegram: "
+                          "`rightsbot chat`")
+    if not _TOKEN.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token "
+                          "(digits, a colon, then letters, digits, _ or -)")
+    return token
+
+
+def configure_logging(config: Config) -> None:
+    logging.getLogger().setLevel(config.logging.level)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    token = bot_token()
+    webhook_wanted = args.webhook or config.telegram.mode == "webhook"
+
+    from ..telegram import build_application, run_application, webhook_settings
+
+    webhook = None
+    if webhook_wanted:
+        webhook = webhook_settings(config, url=args.webhook_url, listen=args.listen,
+                                   port=args.port, secret=secret("TELEGRAM_WEBHOOK_SECRET"))
+    configure_logging(config)
+
+    from ..journey.engine import Journey
+    from ..journey.services import Services
+    from ..storage import Store
+
+    store = Store.from_config(config)
+    try:
+        journey = Journey(Services.from_config(config), store)
+        application = build_application(config, journey, token, store=store)
+        run_application(application, webhook)
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,35 @@
+"""Run the real Telegram door with the scripted test journey in its own process:
+
+    python -m tests.telegram.run_scripted_bot --base-url URL --file-url URL --token TOKEN
+
+For tests that stop and restart the bot (SIGTERM, kill -9) and for the load
+benchmark's door-only mode. Exits when stopped by SIGINT/SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from bot.config import Config
+from bot.telegram import build_application, run_application
+from tests.telegram.scripted_journey import ScriptedJourney
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--file-url", required=True)
+    parser.add_argument("--token", required=True)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    config = Config.defaults(Path.cwd()).with_overrides(
+        telegram={"base_url": args.base_url, "base_file_url": args.file_url})
+    application = build_application(config, ScriptedJourney(), args.token)
+    run_application(application)
+    print("STOPPED", flush=True)
+
+
+if __name__ == "__main__":
+    main()
