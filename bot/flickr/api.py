@@ -47,7 +47,8 @@ import urllib3
 from ..config import secret
 from ..errors import (FlickrError, FlickrKeyInvalid, FlickrKeyMissing, FlickrUnavailable,
                       FlickrUserNotFound)
-from .refs import _ALIAS, is_nsid, normalise_nsid, parse_account_ref
+from .links import is_alias, is_nsid, normalise_nsid
+from .refs import parse_account_ref
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -164,7 +165,7 @@ class FlickrClient:
         self._require_key()
         name = ref.value
         nsid: str | None = None
-        if _ALIAS.fullmatch(name):
+        if is_alias(name):
             profile = f"https://www.flickr.com/photos/{quote(name, safe='')}/"
             try:
                 data = self._call("flickr.urls.lookupUser", url=profile)

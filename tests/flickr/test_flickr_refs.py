@@ -180,6 +180,8 @@ INVALID = [
     ("https://www.flickr.com/photos/../etc/", "never have"),
     ("https://www.flickr.com/photo.gne?id=abc", "id="),
     ("https://www.flickr.com/photo.gne", "id="),
+    ("https://www.flickr.com/photo.gne?" + "&".join(f"x{i}=1" for i in range(150)) + "&id=5",
+     "too many"),
     ("https://www.flickr.com/settings/", "not a photo, profile"),
     ("https://flic.kr/p/0Olz", "damaged"),
     ("https://flic.kr/p/7Afjsu7Afjsu7Afjsu", "damaged"),
