@@ -125,7 +125,8 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
 
 def _person_context(person: Person, residence: Region, uploaded: Region,
                     found: Iterable[Any]) -> dict[str, Any]:
-    accounts = sorted({m.owner for m in found if m.owner})
+    accounts = list(person.flickr_accounts)
+    accounts += sorted({m.owner for m in found if m.owner} - set(accounts))
     return {
         "name": person.name, "address": list(person.address), "email": person.email,
         "residence": residence.label(), "residence_code": residence.code,

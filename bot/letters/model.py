@@ -32,6 +32,7 @@ class Person:
     residence_dates: str = ""     # free text, e.g. "since 2009" (letters state it as given)
     upload_dates: str = ""        # free text, e.g. "2010 to 2014"
     kinds: tuple[str, ...] = ()   # limit letter kinds; empty = every kind that applies
+    flickr_accounts: tuple[str, ...] = ()  # the person's Flickr NSIDs or aliases, as named
 
 
 @dataclass(frozen=True)

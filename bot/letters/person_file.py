@@ -19,7 +19,8 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from ..errors import InputError
+from ..errors import InputError, ReferenceParseError
+from ..flickr.refs import parse_flickr_ref
 from .model import Person
 from .regions import parse_region
 
@@ -92,6 +93,7 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
     companies = tuple(_slugs(data, "companies"))
     kinds = tuple(_slugs(data, "kinds"))
     flickr = tuple(_text_list(data, "flickr", MAX_LIST["flickr"], limit=300))
+    accounts = _flickr_accounts(flickr)
     urls = tuple(_text_list(data, "urls", MAX_LIST["urls"], limit=2000))
     photos = tuple(_inside(base, p, f"photos[{i}]")
                    for i, p in enumerate(_text_list(data, "photos", MAX_LIST["photos"], limit=500)))
@@ -105,7 +107,8 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
         name=name, address=address, email=email, residence=residence, uploaded_from=uploaded,
         signature=_signature(data.get("signature", "typed"), base), bipa_choice=choice,
         companies=companies, residence_dates=_text(data, "residence_dates", limit=100),
-        upload_dates=_text(data, "upload_dates", limit=100), kinds=kinds)
+        upload_dates=_text(data, "upload_dates", limit=100), kinds=kinds,
+        flickr_accounts=accounts)
     return PersonFile(path or base, person, flickr, urls, photos)
 
 
@@ -145,6 +148,21 @@ def _text_list(data: dict, key: str, most: int, *, required: bool = False,
     if required and not out:
         raise InputError(f"{key}: must have at least one line")
     return out
+
+
+def _flickr_accounts(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """The Flickr accounts the entries name (NSIDs, aliases, owners in photo links);
+    each entry must be something the check can read."""
+    accounts: list[str] = []
+    for i, entry in enumerate(entries):
+        try:
+            ref = parse_flickr_ref(entry)
+        except ReferenceParseError as exc:
+            raise InputError(f"flickr[{i}]: {exc}") from None
+        account = ref.value if ref.kind in ("owner", "alias") else ref.owner
+        if account and account not in accounts:
+            accounts.append(account)
+    return tuple(accounts)
 
 
 def _email(value: Any) -> str:

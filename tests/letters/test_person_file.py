@@ -135,3 +135,13 @@ def test_non_latin_values_are_kept(tmp_path):
         "12 Main St", "Οδός Ερμού 5"))
     person = load_person_file(path).person
     assert person.name == "Анна Иванова" and person.address[0] == "Οδός Ερμού 5"
+
+
+def test_flickr_entries_are_read_and_name_the_accounts(tmp_path):
+    path = write(tmp_path, VALID.replace('flickr = ["12345678@N00"]', 'flickr = ['
+                 '"https://www.flickr.com/photos/99999999@N05/1808093328/", "12345678@N00", '
+                 '"https://www.flickr.com/photos/janedoe/", "1808093328"]'))
+    assert load_person_file(path).person.flickr_accounts == ("99999999@N05", "12345678@N00", "janedoe")
+    path = write(tmp_path, VALID.replace('flickr = ["12345678@N00"]', 'flickr = ["ok", "javascript:alert(1)"]'))
+    with pytest.raises(InputError, match=r"^flickr\[1\]: "):
+        load_person_file(path)
