@@ -207,6 +207,9 @@ def test_money_never_reaches_a_letter():
     text = compose("bipa-demand", person(), company("meta"), involvements=inv).document.text()
     assert "[amount omitted]" in text and not MONEY.search(text)
     assert contains_money("liquidated damages of 1,000") and contains_money("USD 5")
+    # what the person wrote is theirs: a name with a "$" is not an amount the letter states
+    doc = compose("generic", person("BR", name="Ke$ha €uro", address=("£1 Lane",))).document
+    assert "My name is Ke$ha €uro." in doc.text()
 
 
 def write_template(folder, name, body):
