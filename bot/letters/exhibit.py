@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Protocol
 from urllib.parse import urlsplit
 
+from ..errors import ReferenceParseError
+from ..flickr.refs import parse_flickr_ref
 from .model import Table
 
 MAX_ROWS = 1000
@@ -35,6 +37,7 @@ class MatchLike(Protocol):
     owner: str | None
     url: str | None
     distance: int | None
+    query: str
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,25 @@ def build_exhibit(matches: Iterable[MatchLike], dataset_names: Mapping[str, str]
         how = _HOW.get(m.match, m.match)
         if m.match == "perceptual" and m.distance is not None:
             how = f"{how} (distance {m.distance})"
-        row = (dataset_names.get(m.dataset, m.dataset), m.photo_id or "", m.owner or "", how,
-               photo_link(m.photo_id, m.owner, m.url))
+        owner = m.owner or _owner_named_in(m.query, m.photo_id)
+        row = (dataset_names.get(m.dataset, m.dataset), m.photo_id or "", owner or "", how,
+               photo_link(m.photo_id, owner, m.url))
         previous = seen.get(key)
         if previous is None or _strength(row) > _strength(previous):
             seen[key] = row
     rows = tuple(sorted(seen.values(), key=_sort_key))
     return Exhibit(rows, min(len(rows), max_rows))
+
+
+def _owner_named_in(query: str, photo_id: str | None) -> str | None:
+    """The owner NSID when the person's own link to this photo names it."""
+    if not photo_id or "/" not in query:
+        return None
+    try:
+        ref = parse_flickr_ref(query)
+    except ReferenceParseError:
+        return None
+    return ref.owner if ref.kind == "photo" and ref.value == photo_id else None
 
 
 def _strength(row: tuple[str, ...]) -> int:

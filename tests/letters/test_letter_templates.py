@@ -270,3 +270,20 @@ def test_block_parser():
                           Bullets(("a more", "b")), Paragraph("After list"),
                           Table(("h",), (("r",),)))
     assert out.closing == "Bye,"
+
+
+def test_exhibit_takes_the_owner_from_the_persons_own_link():
+    from bot.letters.exhibit import build_exhibit
+    from tests.letters.samples import SampleMatch
+    link = "https://www.flickr.com/photos/99999999@N05/1808093328/"
+    exhibit = build_exhibit([SampleMatch("pipa", "flickr-photo", "1808093328", None, None, query=link),
+                             SampleMatch("pipa", "flickr-photo", "5", None, None, query=link),
+                             SampleMatch("facescrub", "url", None, None, "https://img.example/a.jpg",
+                                         query="https://img.example/a.jpg")], {"pipa": "PIPA"})
+    assert exhibit.rows == (   # sorted by dataset, then photo ID as a number
+        ("PIPA", "5", "", "Flickr photo ID", "https://www.flickr.com/photo.gne?id=5"),
+        ("PIPA", "1808093328", "99999999@N05", "Flickr photo ID",
+         "https://www.flickr.com/photos/99999999@N05/1808093328/"),
+        ("facescrub", "", "", "image URL", "https://img.example/a.jpg"))
+    assert b"'=cmd" in build_exhibit([SampleMatch("x", "url", None, None, "=cmd|' /C calc'!A0")],
+                                     {}).csv_bytes()
