@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.errors import InputError, ReferenceParseError
@@ -330,3 +332,33 @@ def test_nsid_helpers():
     assert normalise_nsid(" 12345678@n00 ") == N
     with pytest.raises(ValueError):
         normalise_nsid("janedoe")
+
+
+# --- fuzz: random pastes never raise anything but ReferenceParseError ---------------------
+
+PIECES = ["https://", "http://", "//", "www.", "m.", "flickr.com", "flic.kr", "staticflickr.com",
+          "live.", "farm3.", "/photos/", "/people/", "/p/", "/", "?", "#", "&", "=", "id",
+          "photo.gne", "4325695128", "_0123456789", "_b", ".jpg", "12345678@N00", "@", "%40",
+          "%", "%2F", "%3A", ":", ":443", "\\", " ", "\t", "\u200b", "\u0456", "\uff46", "\x00",
+          "\x7f", "..", "janedoe", "7Afjsu", "0", "9" * 25, "<", ">", "\"", "'", "(", ")",
+          "javascript:", "data:", "{{", "}}", "\U0001F600", "é", "ß", "İ"]
+
+
+def test_random_pastes_never_crash():
+    rng = random.Random(20240611)
+    seen = {"parsed": 0, "refused": 0}
+    for _ in range(5000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 12)))
+        try:
+            ref = parse_flickr_ref(text)
+        except ReferenceParseError:
+            seen["refused"] += 1
+        else:
+            seen["parsed"] += 1
+            assert ref.kind in ("photo", "owner", "alias") and ref.value
+            if ref.kind == "photo":
+                assert ref.value.isdigit() and 0 < int(ref.value) < 2**63
+        photo, owner = flickr_keys_from_url(text)
+        assert photo is None or (photo.isdigit() and int(photo) < 2**63)
+        assert owner is None or is_nsid(owner)
+    assert seen["parsed"] > 100 and seen["refused"] > 100
