@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from telegram import Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter,
                           CallbackQueryHandler, MessageHandler, filters)
-
 from telegram.request import BaseRequest
 
 from ..config import Config

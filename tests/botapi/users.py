@@ -179,8 +179,14 @@ class SimulatedUser:
                              kinds: tuple[str, ...] = REPLY_KINDS) -> BotMessage:
         """The next message (or edit) the bot sends here that this handle has not returned
         yet; raises :class:`NoReply` after ``timeout`` seconds."""
+        return (await self.wait_for_event(timeout, kinds)).message  # type: ignore[return-value]
+
+    async def wait_for_event(self, timeout: float = 10.0,
+                             kinds: tuple[str, ...] = REPLY_KINDS) -> ChatEvent:
+        """Like :meth:`wait_for_reply`, with the event's server-side time (``.at``)."""
         event = await self.world.wait_event_async(self.user_id, kinds, self._cursor, timeout)
-        return self._take(event, timeout)
+        self._take(event, timeout)
+        return event  # type: ignore[return-value]
 
     def wait_for_reply_sync(self, timeout: float = 10.0,
                             kinds: tuple[str, ...] = REPLY_KINDS) -> BotMessage:

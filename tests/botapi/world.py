@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .objects import BotMessage, ChatEvent, StoredFile, now, short_id
+from .objects import BotMessage, ChatEvent, StoredFile, short_id
 
 
 @dataclass

@@ -12,6 +12,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from telegram.ext import AIORateLimiter
+
 from bot.config import Config
 from bot.telegram import build_application, run_application
 from tests.telegram.scripted_journey import ScriptedJourney
@@ -22,11 +24,15 @@ def main() -> None:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--file-url", required=True)
     parser.add_argument("--token", required=True)
+    parser.add_argument("--no-rate-limit", action="store_true",
+                        help="no outgoing rate limit (isolates the door's own cost)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     config = Config.defaults(Path.cwd()).with_overrides(
         telegram={"base_url": args.base_url, "base_file_url": args.file_url})
-    application = build_application(config, ScriptedJourney(), args.token)
+    limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3) \
+        if args.no_rate_limit else None
+    application = build_application(config, ScriptedJourney(), args.token, rate_limiter=limiter)
     run_application(application)
     print("STOPPED", flush=True)
 

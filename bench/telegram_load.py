@@ -1,0 +1,216 @@
+"""Telegram bot under load: N simulated people at once through a Bot API on 127.0.0.1.
+
+    python -m bench.telegram_load [--people 200] [--runs 3] [--script start]
+                                  [--bot serve|scripted] [--no-rate-limit]
+
+Starts the fake Bot API server (``tests.botapi``) in this process and the bot in
+a subprocess: ``rightsbot serve`` with a throw-away config and storage folder
+(``--bot serve``, the real journey), or the Telegram door around the scripted
+test journey (``--bot scripted``: measures the door alone, not the journey).
+Every person runs the script at the same moment, step by step. Per step it
+measures the reply latency: from the moment the update is available to the bot
+(queued in the server) to the bot's first reply call for it. Reported per run:
+p50/p95/max latency, updates handled per second, lost updates (no reply within
+``--timeout``), duplicated updates (handed out twice, or more replies than
+the script expects). A warm-up run of 5 people precedes the measured runs.
+
+The outgoing rate limit stays on by default (python-telegram-bot's
+AIORateLimiter, ~30 messages/s overall, which is Telegram's own limit), so with
+200 people the latency shows the queue behind that limit. ``--no-rate-limit``
+(scripted bot only) isolates the door's own cost.
+
+Scripts are data (``SCRIPTS``): a tuple of steps, each an action ("text",
+"press", "photo") with its value and the number of replies the bot sends for
+it. Add the full journey's script (consent, Flickr link, results, letters) here
+once the journey's replies are settled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.botapi import BotApiServer, NoReply, SimulatedUser, wait_until
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str           # "text" | "press" | "photo"
+    value: str = ""       # text to send, button label/data to press, or photo seed
+    replies: int = 1      # messages or edits the bot sends in answer
+
+
+SCRIPTS: dict[str, tuple[Step, ...]] = {
+    # first contact: /start, answered with the welcome and its consent buttons
+    "start": (Step("text", "/start"),),
+    # the scripted test journey only: five texts, one echo each
+    "echo": tuple(Step("text", f"n{i}") for i in range(5)),
+}
+SCRIPT_BOTS = {"start": ("serve", "scripted"), "echo": ("scripted",)}
+
+
+@dataclass
+class RunResult:
+    people: int
+    latencies: list[float]
+    updates: int
+    wall: float
+    lost: int
+    duplicated: int
+
+    def line(self, label: str) -> str:
+        lat = sorted(self.latencies) or [float("nan")]
+        p50 = statistics.median(lat)
+        p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
+        return (f"{label:>8}  people={self.people:<4} p50={p50 * 1000:8.1f} ms  "
+                f"p95={p95 * 1000:8.1f} ms  max={lat[-1] * 1000:8.1f} ms  "
+                f"{self.updates / self.wall:7.1f} updates/s  lost={self.lost}  "
+                f"duplicated={self.duplicated}")
+
+
+def photo(seed: int) -> bytes:
+    from PIL import Image
+    img = Image.new("RGB", (1600, 1200), (seed % 256, (seed * 7) % 256, 90))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step, ...],
+                timeout: float) -> tuple[list[float], int, int]:
+    latencies, lost, sent = [], 0, 0
+    for step in script:
+        if step.action == "text":
+            update_id = person.send_text(step.value)
+        elif step.action == "press":
+            update_id = person.press(step.value)
+        elif step.action == "photo":
+            update_id = person.send_photo(photo(int(step.value or 0)))
+        else:
+            raise ValueError(f"unknown step action {step.action!r}")
+        sent += 1
+        queued = server.world.update_times[update_id]
+        try:
+            for index in range(step.replies):
+                event = await person.wait_for_event(timeout)
+                if index == 0:
+                    latencies.append(event.at - queued)
+        except NoReply:
+            lost += 1
+            break
+    return latencies, lost, sent
+
+
+async def run_once(server: BotApiServer, script: tuple[Step, ...], people: int, first_id: int,
+                   timeout: float) -> RunResult:
+    persons = [server.user(first_id + i, f"Person{i}") for i in range(people)]
+    before = server.deliveries()
+    start = time.monotonic()
+    outcomes = await asyncio.gather(*(drive(server, p, script, timeout) for p in persons))
+    wall = time.monotonic() - start
+    await asyncio.sleep(1.0)           # late extra replies would show up as duplicates
+    expected = sum(s.replies for s in script)
+    extra = sum(max(0, len([e for e in p.events if e.kind != "action"]) - expected)
+                for p in persons)
+    after = server.deliveries()
+    repeated = sum(count - 1 for uid, count in after.items()
+                   if uid not in before and count > 1)
+    return RunResult(people, [x for o in outcomes for x in o[0]], sum(o[2] for o in outcomes),
+                     wall, sum(o[1] for o in outcomes), extra + repeated)
+
+
+def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: bool
+              ) -> subprocess.Popen:
+    env = dict(os.environ)
+    if kind == "serve":
+        config = workdir / "config.toml"
+        config.write_text(
+            f'[index]\npath = "{workdir / "index.sqlite"}"\n'
+            f'[storage]\npath = "{workdir / "storage"}"\n'
+            f'[letters]\noutput_dir = "{workdir / "letters"}"\n'
+            f'[telegram]\nbase_url = "{server.base_url}"\nbase_file_url = "{server.base_file_url}"\n'
+            '[logging]\nlevel = "WARNING"\n')
+        env["TELEGRAM_BOT_TOKEN"] = server.token
+        env.pop("FLICKR_API_KEY", None)
+        argv = [sys.executable, "-m", "bot", "serve", "--config", str(config)]
+    else:
+        argv = [sys.executable, "-m", "tests.telegram.run_scripted_bot", "--base-url",
+                server.base_url, "--file-url", server.base_file_url, "--token", server.token]
+        if no_rate_limit:
+            argv.append("--no-rate-limit")
+    log = open(workdir / "bot.log", "w")
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ready = wait_until(lambda: bool(server.calls("getUpdates")) or proc.poll() is not None, 120)
+    if not ready or proc.poll() is not None:
+        log.close()
+        raise SystemExit(f"the bot did not start; its output:\n{(workdir / 'bot.log').read_text()}")
+    return proc
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    script = SCRIPTS[args.script]
+    if args.bot not in SCRIPT_BOTS[args.script]:
+        raise SystemExit(f"script {args.script!r} runs only against: "
+                         f"{', '.join(SCRIPT_BOTS[args.script])}")
+    if args.no_rate_limit and args.bot == "serve":
+        raise SystemExit("--no-rate-limit works only with --bot scripted")
+    print(f"# {args.people} people, script {args.script!r} ({len(script)} steps), bot "
+          f"{args.bot}, rate limit {'off' if args.no_rate_limit else 'on'}, "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp, BotApiServer() as server:
+        proc = start_bot(server, args.bot, Path(tmp), args.no_rate_limit)
+        try:
+            await run_once(server, script, 5, 10_000_000, args.timeout)          # warm-up
+            results = []
+            for run in range(args.runs):
+                result = await run_once(server, script, args.people,
+                                        20_000_000 + run * 100_000, args.timeout)
+                results.append(result)
+                print(result.line(f"run {run + 1}"), flush=True)
+            medians = RunResult(args.people,
+                                [statistics.median(sorted(r.latencies)) for r in results], 1, 1,
+                                0, 0)
+            p95s = []
+            for r in results:
+                lat = sorted(r.latencies)
+                p95s.append(lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
+                            if lat else float("nan"))
+            print(f"median of {args.runs} runs: p50={statistics.median(medians.latencies) * 1000:.1f}"
+                  f" ms  p95={statistics.median(p95s) * 1000:.1f} ms  "
+                  f"{statistics.median(r.updates / r.wall for r in results):.1f} updates/s  "
+                  f"lost={sum(r.lost for r in results)}  "
+                  f"duplicated={sum(r.duplicated for r in results)}  "
+                  f"load average after {os.getloadavg()[0]:.2f}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.telegram_load")
+    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--script", choices=sorted(SCRIPTS), default="start")
+    parser.add_argument("--bot", choices=("serve", "scripted"), default="serve")
+    parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds to wait for a reply before counting the update lost")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
