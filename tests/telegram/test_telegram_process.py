@@ -4,7 +4,6 @@ Also `rightsbot serve`'s start-up checks."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
