@@ -386,9 +386,13 @@ def _retry_after(headers: Any) -> float | None:
     raw = headers.get("Retry-After")
     if not raw:
         return None
-    raw = raw.strip()
-    if raw.isdigit():
-        return float(min(int(raw[:9]), 10**8))
+    raw = raw.strip()[:64]
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = None
+    if seconds is not None:
+        return min(seconds, 1e8) if math.isfinite(seconds) and seconds >= 0 else None
     try:
         when = email.utils.parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

@@ -7,6 +7,7 @@ import logging
 import socket
 
 import pytest
+import requests
 
 import bot.flickr.api as api_module
 from bot.config import Config
@@ -227,6 +228,26 @@ def test_retry_after_as_an_http_date_is_understood(flickr, slept):
     flickr.script(Fault(status=503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}))
     assert make_client(flickr, slept).resolve_user("janedoe") == NSID
     assert slept == [0.5]  # a date in the past: no extra wait beyond the backoff
+
+
+@pytest.mark.parametrize(("header", "expected"), [("2.5", 2.5), ("nan", 0.5), ("-3", 0.5),
+                                                  ("soon", 0.5), ("", 0.5)])
+def test_odd_retry_after_values(flickr, slept, header, expected):
+    flickr.script(Fault(status=429, headers={"Retry-After": header}))
+    assert make_client(flickr, slept).resolve_user("janedoe") == NSID
+    assert slept == [expected]
+
+
+def test_an_injected_session_is_used_and_left_open(flickr, slept):
+    session = requests.Session()
+    session.headers["X-Test-Session"] = "yes"
+    client = FlickrClient(API_KEY, api_url=flickr.url, timeout=5, max_retries=0, max_photos=10,
+                          session=session, sleep=slept.append)
+    with client:
+        assert client.resolve_user("janedoe") == NSID
+    assert flickr.requests[0].headers.get("X-Test-Session") == "yes"
+    assert session.get(flickr.url, params={"method": "x"}).status_code == 200  # still usable
+    session.close()
 
 
 def test_retry_after_beyond_reason_gives_up_at_once(flickr, slept):
