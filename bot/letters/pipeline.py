@@ -21,7 +21,7 @@ from ..errors import InputError
 from ..files import safe_filename, write_atomic
 from ..registry import DatasetRegistry, Involvement, load_registry
 from .compose import ComposedLetter, LetterInput, compose_letter
-from .email import Attachment, build_eml, email_body
+from .email import Attachment, build_eml
 from .model import LetterDocument, Person
 from .pdf import render_pdf
 from .regions import parse_region
@@ -247,12 +247,6 @@ class _Planned:
     matches: tuple["Match", ...]
 
 
-def make_letters(maker: LetterMaker, person: Person, result: "CheckResult", on: date,
-                 progress: Callable[[int, int], None] | None = None) -> LettersOutcome:
-    """The letters job in one call (see :meth:`LetterMaker.make`)."""
-    return maker.make(person, result, on, progress)
-
-
 def how_to_send(company: "Company", contact: "Contact", stem: str) -> str:
     """One paragraph for the person: which channel, where, and what to check first."""
     name = contact.entity or company.name
@@ -342,4 +336,4 @@ def write_letters(letters: Sequence[ProducedLetter], folder: Path) -> list[Writt
 
 
 __all__ = ["LetterMaker", "LettersOutcome", "ProducedLetter", "SealSettings", "WrittenLetter",
-           "email_body", "how_to_send", "make_letters", "write_letters"]
+           "how_to_send", "write_letters"]
