@@ -44,6 +44,7 @@ from urllib.parse import quote
 import requests
 import urllib3
 
+from .. import __version__
 from ..config import secret
 from ..errors import (FlickrError, FlickrKeyInvalid, FlickrKeyMissing, FlickrUnavailable,
                       FlickrUserNotFound)
@@ -62,7 +63,7 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024  # a 500-photo page is ~60 kB
 _RETRY_STATUS = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 _TRANSIENT_CODES = frozenset({105, 106})  # "service currently unavailable", "write failed"
 _NOT_FOUND_CODES = frozenset({1, 5})      # "user not found", "user deleted"
-_USER_AGENT = "rightsbot (+https://github.com/rightsbot) python-requests"
+_USER_AGENT = f"rightsbot/{__version__} python-requests/{requests.__version__}"
 
 KEY_MISSING_MESSAGE = (
     "No Flickr API key is set (FLICKR_API_KEY), so account names, profile links and whole "

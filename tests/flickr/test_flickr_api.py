@@ -57,6 +57,7 @@ def test_alias_resolves_through_lookup_user_with_a_post_carrying_json_options(fl
     assert call.form["format"] == "json" and call.form["nojsoncallback"] == "1"
     assert call.form["api_key"] == API_KEY
     assert call.query == {}  # neither the key nor the name is in the URL
+    assert call.headers["User-Agent"].startswith("rightsbot/")
 
 
 def test_profile_and_photo_links_resolve_their_alias(flickr, slept):
