@@ -86,7 +86,8 @@ class ProducedLetter:
 
     @property
     def csv_name(self) -> str | None:
-        return f"{self.stem}-photos.csv" if self.csv is not None else None
+        # the name the letter itself cites for the full exhibit
+        return f"{self.reference}-photos.csv" if self.csv is not None else None
 
     def files(self) -> list[tuple[str, bytes]]:
         out = [(self.pdf_name, self.pdf), (self.txt_name, self.text.encode("utf-8")),

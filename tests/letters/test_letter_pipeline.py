@@ -98,7 +98,7 @@ def test_unknown_dataset_and_no_matches(maker):
     assert maker.make(person(), SampleResult([]), LETTER_DATE).letters == ()
 
 
-def test_long_exhibits_are_cut_with_the_full_list_as_csv(maker):
+def test_long_exhibits_are_cut_with_the_full_list_as_csv(maker, tmp_path):
     many = [SampleMatch("pipa", "flickr-owner", str(4_000_000_000 + i), NSID, None)
             for i in range(1200)]
     outcome = maker.make(person("BR", companies=("toyota-motor-europe",)), SampleResult(many),
@@ -114,6 +114,9 @@ def test_long_exhibits_are_cut_with_the_full_list_as_csv(maker):
     names = [a.get_filename() for a in message.iter_attachments()]
     assert names == [letter.pdf_name, f"{letter.reference}-photos.csv"]
     assert f"{letter.reference}-photos.csv" in letter.text
+    assert letter.csv_name == f"{letter.reference}-photos.csv"
+    written = write_letters([letter], tmp_path)[0]
+    assert written.csv == tmp_path / letter.csv_name and written.csv.read_bytes() == letter.csv
     _, pages = pdf_text(letter.pdf)
     assert pages > 10
 
