@@ -32,7 +32,7 @@ from .reminders import daily_job
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-JOURNEY_THREADS = 16          # journey turns running at once (checks wait on the network)
+JOURNEY_THREADS = 64          # journey turns running at once (checks mostly wait on the network)
 CONCURRENT_UPDATES = 256      # updates in flight; one person's stay in order
 RATE_LIMIT_RETRIES = 3        # retries after a 429 "Too Many Requests"
 

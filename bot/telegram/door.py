@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from ..journey.io import Input, Press, Reply
+from ..journey.io import Input, Press, Reply, Typing
 from .commands import PRIVATE_ONLY, SOMETHING_WRONG
 from .inputs import message_to_input
 from .outputs import TurnRenderer
@@ -28,6 +28,7 @@ from .outputs import TurnRenderer
 log = logging.getLogger(__name__)
 
 _DONE = object()
+TYPING_REFRESH_SECONDS = 4.5
 
 
 class JourneyPort(Protocol):
@@ -78,11 +79,16 @@ class TelegramDoor:
         loop = asyncio.get_running_loop()
         outputs = await loop.run_in_executor(self.executor, self.journey.handle, user_id, event)
         failure: BaseException | None = None
+        typing = False
         try:
             while True:
-                output = await loop.run_in_executor(self.executor, next, outputs, _DONE)
+                step = loop.run_in_executor(self.executor, next, outputs, _DONE)
+                if typing and failure is None:
+                    await self._keep_typing(step, renderer)
+                output = await step
                 if output is _DONE:
                     break
+                typing = isinstance(output, Typing)
                 if failure is None:
                     try:
                         await renderer.render(output)  # type: ignore[arg-type]
@@ -94,6 +100,18 @@ class TelegramDoor:
                 await loop.run_in_executor(self.executor, close)
         if failure is not None:
             raise failure
+
+    @staticmethod
+    async def _keep_typing(step: asyncio.Future, renderer: TurnRenderer) -> None:
+        """Telegram shows "typing" for 5 seconds: repeat it while a slow step runs."""
+        while not step.done():
+            done, _ = await asyncio.wait({step}, timeout=TYPING_REFRESH_SECONDS)
+            if done:
+                return
+            try:
+                await renderer.render(Typing())
+            except TelegramError:
+                return
 
     # ---- errors ----------------------------------------------------------------------------
 

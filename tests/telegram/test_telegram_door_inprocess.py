@@ -187,3 +187,12 @@ async def test_group_commands_get_the_private_only_note(door):
         "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}})
     assert journey.received() == []
     assert "private chat" in request.params("sendMessage")[0]["text"]
+
+
+async def test_typing_is_repeated_while_a_slow_step_runs(door, monkeypatch):
+    app, journey, request = door
+    monkeypatch.setattr("bot.telegram.door.TYPING_REFRESH_SECONDS", 0.2)
+    await feed(app, private_message(16, 10, text="sleep"))      # 1.5 s of work after Typing
+    methods = request.methods()
+    assert methods[-1] == "sendMessage" and methods.count("sendChatAction") >= 3
+    assert set(methods[:-1]) == {"sendChatAction"}

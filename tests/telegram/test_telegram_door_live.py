@@ -228,3 +228,24 @@ async def test_webhook_mode_checks_the_secret_token(botapi, tmp_path):
         finally:
             await app.updater.stop()
             await app.stop()
+
+
+async def test_daily_job_expires_idle_people_and_sends_reminders(botapi, tmp_path):
+    from bot.storage import Store
+    old = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    journey = ScriptedJourney()
+    alice = botapi.user(5001)
+    journey.reminders = [(5001, Reply("A reply to your letter is due today"))]
+    with Store.open(tmp_path / "storage", retention_days=30, clock=lambda: old) as store:
+        store.save_session(777, {"step": "menu"})           # idle since 2020
+        app = build_application(config_for(botapi, tmp_path), journey, botapi.token, store=store)
+        async with app:
+            await app.start()
+            try:
+                (job,) = app.job_queue.jobs()
+                await job.run(app)                             # what the scheduler does daily
+            finally:
+                await app.stop()
+        assert store.people() == []
+    assert (await alice.wait_for_reply()).text == "A reply to your letter is due today"
+    assert journey.reminder_days == [datetime.now(timezone.utc).date()]
