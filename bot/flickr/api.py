@@ -26,7 +26,8 @@ Errors (all :class:`~bot.errors.FlickrError`):
 - :class:`~bot.errors.FlickrUnavailable`: Flickr did not answer usefully.
 
 Logging: NSIDs at debug level at most; never the key, never a typed name.
-A client holds one ``requests.Session``; give each thread its own client.
+A client may be shared by threads: each thread gets its own ``requests.Session``
+(requests does not promise a Session is thread-safe), unless one was injected.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import json
 import logging
 import math
 import random
+import threading
 import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable
@@ -119,8 +121,10 @@ class FlickrClient:
         self.timeout = float(timeout)
         self.max_retries = int(max_retries)
         self.max_photos = int(max_photos)
-        self._session = session if session is not None else requests.Session()
-        self._own_session = session is None
+        self._session = session              # injected: shared, the caller's to close
+        self._local = threading.local()      # otherwise: one session per thread
+        self._own_sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
         self._sleep = sleep
         self._jitter = jitter
         self._backoff_base = backoff_base
@@ -142,8 +146,22 @@ class FlickrClient:
         return self._key is not None
 
     def close(self) -> None:
-        if self._own_session:
-            self._session.close()
+        """Close the sessions this client opened (an injected one stays open)."""
+        with self._lock:
+            sessions, self._own_sessions = self._own_sessions, []
+        for session in sessions:
+            session.close()
+
+    def _http(self) -> requests.Session:
+        if self._session is not None:
+            return self._session
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+            with self._lock:
+                self._own_sessions.append(session)
+        return session
 
     def __enter__(self) -> "FlickrClient":
         return self
@@ -285,7 +303,7 @@ class FlickrClient:
     def _call_once(self, method: str, form: dict[str, str]) -> dict[str, Any]:
         started = time.monotonic()
         try:
-            response = self._session.post(
+            response = self._http().post(
                 self.api_url, data=form, timeout=(self.timeout, self.timeout), stream=True,
                 allow_redirects=False, headers={"User-Agent": _USER_AGENT,
                                                 "Accept": "application/json"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 
 import pytest
 import requests
@@ -249,6 +250,24 @@ def test_an_injected_session_is_used_and_left_open(flickr, slept):
     assert flickr.requests[0].headers.get("X-Test-Session") == "yes"
     assert session.get(flickr.url, params={"method": "x"}).status_code == 200  # still usable
     session.close()
+
+
+def test_one_client_serves_many_threads(flickr, slept):
+    client = make_client(flickr, slept)
+    results: list = []
+
+    def work() -> None:
+        results.append((client.resolve_user("janedoe"), len(client.public_photo_ids(BIG))))
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [(NSID, 1234)] * 6
+    assert len(client._own_sessions) == 6  # one session per thread
+    client.close()
+    assert client._own_sessions == []
 
 
 def test_retry_after_beyond_reason_gives_up_at_once(flickr, slept):
