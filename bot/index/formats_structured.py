@@ -9,7 +9,7 @@ from typing import Iterator
 from ..errors import ImportFormatError, IndexStoreError
 from .keys import flickr_keys, hex_digest, normalise_owner, parse_phash, path_keys, photo_id, \
     to_signed64
-from .parsing import COLUMNS, ParseContext
+from .parsing import COLUMNS, ParseContext, flushing
 from .sources import MAX_LINE, OVERLONG, Source, json_records, line_batches
 
 Batch = list[tuple]
@@ -22,7 +22,7 @@ def _csv_rows(source: Source, format_name: str) -> Iterator[tuple[int, list[str]
     def lines() -> Iterator[str]:
         for _first, batch in line_batches(source, format_name):
             for line in batch:
-                yield ("\x00" if line is OVERLONG else line.decode("utf-8", "surrogateescape")) + "\n"
+                yield ("\x00" if line == OVERLONG else line.decode("utf-8", "surrogateescape")) + "\n"
 
     text_lines = lines()
     header_line = next(text_lines, None)
@@ -85,6 +85,7 @@ def csv_columns(specs: list[str]) -> dict[str, str]:
     return mapping
 
 
+@flushing
 def parse_csv(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     """Any CSV/TSV with a header; ``--column KEY=NAME`` says which columns hold keys.
     All six key columns are written (NULL where absent)."""
@@ -93,7 +94,7 @@ def parse_csv(source: Source, ctx: ParseContext) -> Iterator[Batch]:
         raise ImportFormatError("the csv format needs at least one --column KEY=COLUMN")
     tally = ctx.tally
     index: dict[str, int] | None = None
-    rows: Batch = []
+    rows: Batch = ctx.pending
     for line, fields in _csv_rows(source, "csv"):
         if index is None:
             if fields is None:
@@ -118,7 +119,7 @@ def parse_csv(source: Source, ctx: ParseContext) -> Iterator[Batch]:
             if len(rows) >= BATCH_ROWS:
                 tally.rows += len(rows)
                 yield rows
-                rows = []
+                rows = ctx.pending = []
     if index is None:
         raise ImportFormatError(f"{source.name}: is empty (the csv format needs a header line)")
     tally.rows += len(rows)
@@ -166,13 +167,14 @@ def _csv_keys(ctx: ParseContext, fields: list[str],
     return tuple(values[c] for c in COLUMNS), None
 
 
+@flushing
 def parse_ijbc(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     """IJB-C metadata CSV (``TEMPLATE_ID,SUBJECT_ID,FILENAME,...``). Only file names that
     are Flickr file names (``{photo_id}_{secret}.jpg``) can match; IJB-C's own numbered
     names (``img/123.jpg``) carry no key and are counted as such."""
     tally = ctx.tally
     position: int | None = None
-    rows: Batch = []
+    rows: Batch = ctx.pending
     last = None
     for line, fields in _csv_rows(source, "ijbc"):
         if position is None:
@@ -202,13 +204,14 @@ def parse_ijbc(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     yield rows
 
 
+@flushing
 def parse_ffhq(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     """FFHQ ``ffhq-dataset-v2.json``: per image ``metadata.photo_url`` (Flickr photo ID and
     owner alias/NSID) and ``image.file_md5``. Streamed one record at a time; author names,
     landmarks and face boxes are never kept."""
     owners = ctx.owners
     tally = ctx.tally
-    rows: Batch = []
+    rows: Batch = ctx.pending
     for line, _key, record in json_records(source, "ffhq"):
         if not isinstance(record, dict) or not isinstance(record.get("metadata"), dict):
             ctx.bad(line, "record has no metadata object", len(rows))
@@ -225,7 +228,7 @@ def parse_ffhq(source: Source, ctx: ParseContext) -> Iterator[Batch]:
         if len(rows) >= BATCH_ROWS:
             tally.rows += len(rows)
             yield rows
-            rows = []
+            rows = ctx.pending = []
     tally.rows += len(rows)
     yield rows
 

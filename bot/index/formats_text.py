@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .keys import MAX_PHOTO_ID, hex_digest, path_keys
-from .parsing import ParseContext, decode, describe
+from .parsing import ParseContext, decode, describe, flushing
 from .sources import OVERLONG, Source, json_records, line_batches
 
 Batch = list[tuple]
@@ -35,7 +35,7 @@ def parse_yfcc100m(source: Source, ctx: ParseContext) -> Iterator[Batch]:
             else:
                 if line:
                     ctx.bad(first + offset, f"{tabs + 1} tab-separated fields, expected 25 or 23"
-                            if line is not OVERLONG else "line too long", len(rows))
+                            if line != OVERLONG else "line too long", len(rows))
                 continue
             if not pid.isdigit() or len(pid) > 19:
                 ctx.bad(first + offset, "photo ID is not a number", len(rows))
@@ -63,7 +63,7 @@ def parse_pipa(source: Source, ctx: ParseContext) -> Iterator[Batch]:
             if len(fields) != 8:
                 if fields:
                     ctx.bad(first + offset, f"{len(fields)} space-separated fields, expected 8"
-                            if line is not OVERLONG else "line too long", len(rows))
+                            if line != OVERLONG else "line too long", len(rows))
                 continue
             pid = fields[1]
             if not pid.isdigit() or len(pid) > 19 or not fields[0].isdigit():
@@ -90,14 +90,15 @@ def parse_facescrub(source: Source, ctx: ParseContext) -> Iterator[Batch]:
             if len(fields) != 6:
                 if line.strip():
                     ctx.bad(first + offset, f"{len(fields)} tab-separated fields, expected 6"
-                            if line is not OVERLONG else "line too long", len(rows))
+                            if line != OVERLONG else "line too long", len(rows))
                 continue
             if first + offset == 1 and fields[1].strip().lower() == b"image_id":
                 continue  # header
             url_text = decode(fields[3])
             keys = ctx.url_keys(url_text) if url_text is not None else None
             if keys is None:
-                ctx.bad(first + offset, "url is not an http(s) URL", len(rows))
+                ctx.bad(first + offset, "url is not valid UTF-8" if url_text is None
+                        else "url is not an http(s) URL", len(rows))
                 continue
             digest = hex_digest(fields[5], 32)
             if digest is None:
@@ -118,14 +119,15 @@ def _url_lines(source: Source, ctx: ParseContext, format_name: str, expected: in
                 continue
             count = (line.count(sep) + 1) if sep is not None else len(line.split())
             if count != expected:
-                ctx.bad(first + offset, describe(line) if line is OVERLONG or b"\x00" in line
+                ctx.bad(first + offset, describe(line) if line == OVERLONG or b"\x00" in line
                         else f"{count} fields, expected {expected}", len(rows))
                 continue
             fields = line.split(sep, maxsplit)
             url_text = decode(fields[url_field])
             keys = ctx.url_keys(url_text) if url_text is not None else None
             if keys is None:
-                ctx.bad(first + offset, "URL is not an http(s) URL", len(rows))
+                ctx.bad(first + offset, "URL is not valid UTF-8" if url_text is None
+                        else "URL is not an http(s) URL", len(rows))
                 continue
             rows.append(keys)
         tally.rows += len(rows)
@@ -153,10 +155,10 @@ def parse_urls(source: Source, ctx: ParseContext) -> Iterator[Batch]:
             line = line.strip()
             if not line or line.startswith(b"#"):
                 continue
-            text = decode(line) if line is not OVERLONG else None
+            text = decode(line) if line != OVERLONG else None
             keys = ctx.url_keys(text) if text is not None else None
             if keys is None:
-                ctx.bad(first + offset, "line too long" if line is OVERLONG
+                ctx.bad(first + offset, "line too long" if line == OVERLONG
                         else "not an http(s) URL", len(rows))
                 continue
             rows.append(keys)
@@ -196,10 +198,10 @@ def parse_megaface(source: Source, ctx: ParseContext) -> Iterator[Batch]:
         for offset, line in enumerate(lines):
             if not line.strip():
                 continue
-            text = decode(line) if line is not OVERLONG else None
+            text = decode(line) if line != OVERLONG else None
             photo, owner = path_keys(text) if text is not None else (None, None)
             if photo is None or owner is None:
-                ctx.bad(first + offset, "not a MegaFace image path" if line is not OVERLONG
+                ctx.bad(first + offset, "not a MegaFace image path" if line != OVERLONG
                         else "line too long", len(rows))
                 continue
             row = (photo, owners[owner])
@@ -212,10 +214,11 @@ def parse_megaface(source: Source, ctx: ParseContext) -> Iterator[Batch]:
         yield rows
 
 
+@flushing
 def _megaface_json(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     owners = ctx.owners
     tally = ctx.tally
-    rows: Batch = []
+    rows: Batch = ctx.pending
     last = None
     for line, _key, value in json_records(source, "megaface"):
         if not isinstance(value, str):
@@ -233,6 +236,6 @@ def _megaface_json(source: Source, ctx: ParseContext) -> Iterator[Batch]:
         if len(rows) >= 10000:
             tally.rows += len(rows)
             yield rows
-            rows = []
+            rows = ctx.pending = []
     tally.rows += len(rows)
     yield rows

@@ -81,6 +81,7 @@ class ParseContext:
     options: dict[str, str] = field(default_factory=dict)
     bad_rows: list[BadRow] = field(default_factory=list)
     tally: FileTally = field(default_factory=lambda: FileTally(""))
+    pending: list = field(default_factory=list)   # a batching parser's running batch
 
     def bad(self, line: int, reason: str, good_in_batch: int = 0) -> None:
         tally = self.tally
@@ -102,6 +103,8 @@ class ParseContext:
         Flickr URLs give the photo ID and owner (the URL itself is then not
         stored: the exhibit links the photo page); other URLs are stored normalised.
         """
+        if "://" not in text[:10]:
+            return None   # manifests carry whole URLs; "example.com/x" is not one here
         photo, owner = flickr_keys(text)
         if photo is not None or owner is not None:
             return photo, (self.owners[owner] if owner else None), None
@@ -114,7 +117,7 @@ class ParseContext:
 def describe(line: bytes) -> str:
     """A short reason for a line that could not be split at all."""
     from .sources import OVERLONG
-    if line is OVERLONG or line == OVERLONG:
+    if line == OVERLONG:
         return "line too long"
     if b"\x00" in line:
         return "contains NUL bytes"
@@ -126,3 +129,23 @@ def decode(value: bytes) -> str | None:
         return value.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def flushing(parse):  # noqa: ANN001, ANN201 - decorator for batching parsers
+    """Make a parser that keeps a running batch hand it over before a read error ends
+    the file (a cut-off download keeps every row read before the cut). The parser's
+    running batch must be ``ctx.pending``."""
+    import functools  # noqa: PLC0415
+
+    @functools.wraps(parse)
+    def wrapper(source, ctx):  # noqa: ANN001, ANN202
+        ctx.pending = []
+        try:
+            yield from parse(source, ctx)
+        except Exception:
+            if ctx.pending:
+                ctx.tally.rows += len(ctx.pending)
+                yield ctx.pending
+                ctx.pending = []
+            raise
+    return wrapper

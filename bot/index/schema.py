@@ -1,19 +1,24 @@
 """The index's SQLite schema.
 
 One file. Global tables ``meta`` and ``datasets``; per dataset (small integer
-id ``d``) three tables, so that replacing a dataset never touches another's rows:
+id ``d``) a few tables, so that replacing a dataset never touches another's rows:
 
-``owners_d``  id -> owner name (NSID or alias); rows refer to owners by id
-              (1-3 bytes instead of a 12-byte NSID per row)
-``items_d``   one row per manifest entry with a key: ``photo_id INTEGER`` (Flickr
-              photo IDs are integers), ``owner_id``, ``url`` (only for non-Flickr
-              URLs: a Flickr photo is identified by its ID), ``sha256``/``md5``
-              BLOBs, ``phash`` (signed 64-bit INTEGER). Partial indexes are created
-              after the bulk insert, and only for keys the dataset has.
-``images_d``  perceptual/file hashes made by ``index hash-images`` from the dataset's
-              own image files; survives re-imports of the manifest. ``path_key`` is a
-              64-bit hash of the relative path (the path itself is not stored),
-              ``stamp`` a hash of size and mtime, for resuming.
+``owners_d``        id -> owner name (NSID or alias); rows refer to owners by id
+                    (1-3 bytes instead of a 12-byte NSID per row)
+``photos_d``        the Flickr photo IDs (INTEGER) with their owner id (0 = unknown),
+                    a WITHOUT ROWID table clustered on ``(photo_id, owner_id)``:
+                    a lookup is one b-tree seek, and no separate index exists.
+                    Bulk-loaded in sorted order, each pair once.
+``owner_photos_d``  owner id -> that owner's photo IDs as one packed little-endian
+                    int64 BLOB: an account check reads one row, not an index range.
+``items_d``         rows with the other keys: ``url`` (only non-Flickr URLs: a Flickr
+                    photo is identified by its ID), ``sha256``/``md5`` BLOBs, ``phash``
+                    (signed 64-bit INTEGER), plus photo/owner for the exhibit. Partial
+                    indexes are created after the bulk insert, only for keys present.
+``images_d``        file and perceptual hashes made by ``index hash-images`` from the
+                    dataset's own image files; survives re-imports of the manifest.
+                    ``path_key`` is a 64-bit hash of the relative path (the path itself
+                    is not stored), ``stamp`` a hash of size and mtime, for resuming.
 
 Nothing about faces (boxes, landmarks, names) is stored.
 """
@@ -49,17 +54,24 @@ def owners_ddl(d: int) -> str:
     return f"CREATE TABLE owners_{d} (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
 
 
+def photos_ddl(d: int) -> tuple[str, str]:
+    return (f"CREATE TABLE photos_{d} (photo_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, "
+            f"PRIMARY KEY (photo_id, owner_id)) WITHOUT ROWID",
+            f"CREATE TABLE owner_photos_{d} (owner_id INTEGER PRIMARY KEY, photo_ids BLOB NOT NULL)")
+
+
+MANIFEST_TABLES = ("items", "photos", "owner_photos")   # replaced by a re-import
+
+
 def items_ddl(d: int) -> str:
     return (f"CREATE TABLE items_{d} (photo_id INTEGER, owner_id INTEGER, url TEXT, "
             f"sha256 BLOB, md5 BLOB, phash INTEGER)")
 
 
 def items_index_ddl(d: int, key: str) -> str | None:
-    """The index that answers lookups by ``key`` (phash is searched in memory)."""
-    if key == "owner_id":
-        return (f"CREATE INDEX items_{d}_owner_id ON items_{d}(owner_id, photo_id) "
-                f"WHERE owner_id IS NOT NULL")
-    if key == "phash":
+    """The index that answers lookups by ``key`` in ``items_d`` (photo IDs and owners are
+    looked up in ``photos_d``/``owner_photos_d``; pHashes are searched in memory)."""
+    if key not in ("url", "sha256", "md5"):
         return None
     return f"CREATE INDEX items_{d}_{key} ON items_{d}({key}) WHERE {key} IS NOT NULL"
 
@@ -87,7 +99,7 @@ def create_global(conn: sqlite3.Connection) -> None:
 
 def dataset_tables(conn: sqlite3.Connection, d: int) -> list[str]:
     """Names of the tables that belong to dataset ``d``."""
-    names = (f"owners_{d}", f"items_{d}", f"images_{d}")
-    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)",
-                        names).fetchall()
+    names = [f"{t}_{d}" for t in ("owners", "images") + MANIFEST_TABLES]
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                        f"({', '.join('?' * len(names))})", names).fetchall()
     return [r[0] for r in rows]

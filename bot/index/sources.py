@@ -24,6 +24,8 @@ CHUNK_SIZE = 1 << 20
 MAX_LINE = 4 << 20           # bytes; longer lines are bad rows
 MAX_JSON_VALUE = 16 << 20    # characters in one JSON record
 OVERLONG = b"\x00<line too long>"
+# bytes that text manifests consist of (control characters other than tab/CR/LF are not)
+_TEXT_BYTES = bytes([9, 10, 13]) + bytes(range(32, 127)) + bytes(range(128, 256))
 
 _MAGIC = (
     (b"\x1f\x8b", "gzip"),
@@ -122,7 +124,7 @@ def check_text(source: Source, head: bytes, format_name: str) -> None:
             f"{source.name}: looks UTF-16 encoded; convert it to UTF-8 before importing "
             f"it as {format_name}")
     sample = head[:65536]
-    if sample and (sample.count(b"\x00") > len(sample) // 100 + 2):
+    if sample and len(sample.translate(None, _TEXT_BYTES)) > len(sample) // 100 + 2:
         raise ImportFormatError(
             f"{source.name}: contains binary data, not a {format_name} text file")
 
@@ -135,7 +137,9 @@ class _Reader:
 
     def read(self, size: int = CHUNK_SIZE) -> bytes:
         try:
-            return self.source.stream.read(size)
+            # read1: one decompression step at a time, so a cut-off file loses only the
+            # last step, not everything a big read() had decompressed before the error
+            return self.source.stream.read1(size)  # type: ignore[attr-defined]
         except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
             raise TruncatedInput(f"{self.source.name}: compressed data is damaged or cut off "
                                  f"({exc.__class__.__name__})") from None
@@ -145,13 +149,14 @@ class TruncatedInput(Exception):
     """The compressed stream ends early or is corrupt; rows read so far stand."""
 
 
-def line_batches(source: Source, format_name: str, *, max_line: int = MAX_LINE,
+def line_batches(source: Source, format_name: str, *, max_line: int | None = None,
                  chunk_size: int = CHUNK_SIZE) -> Iterator[tuple[int, list[bytes]]]:
     """Batches of lines ``(number of the first line, lines)`` without newlines.
 
     A line longer than ``max_line`` is replaced by :data:`OVERLONG` (and the
     rest of it skipped); CRLF endings are handled; a leading UTF-8 BOM is dropped.
     """
+    max_line = max_line or MAX_LINE
     reader = _Reader(source)
     chunk = reader.read(chunk_size)
     check_text(source, chunk, format_name)
@@ -177,6 +182,8 @@ def line_batches(source: Source, format_name: str, *, max_line: int = MAX_LINE,
             tail = b""
             skipping = True
         if lines:
+            if max(map(len, lines)) > max_line:
+                lines = [OVERLONG if len(line) > max_line else line for line in lines]
             if crlf:
                 lines = [line[:-1] if line.endswith(b"\r") else line for line in lines]
             yield lineno, lines
@@ -288,6 +295,8 @@ class _JsonStream:
                 return ""
 
     def value(self) -> object:
+        if self.next_char():
+            self.pos -= 1   # skip white space, keep the value's first character
         while True:
             try:
                 value, end = self.scan(self.buf, self.pos)

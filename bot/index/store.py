@@ -14,11 +14,13 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
+
+import numpy as np
 
 from ..errors import IndexStoreError
-from .keys import flickr_page_url, normalise_owner, normalise_url, photo_id, to_signed64, \
-    to_unsigned64, url_host, url_variants
+from .keys import flickr_page_url, normalise_owner, normalise_url, photo_id, url_host, \
+    url_variants
 from .phash import PhashSearch
 from .writer import check_index_file, sqlite_uri
 
@@ -53,9 +55,6 @@ class DatasetInfo:
     @property
     def phash_count(self) -> int:
         return self.keys.get("phash", 0) + self.images
-
-    def has(self, key: str) -> bool:
-        return self.keys.get(key, 0) > 0 or (self.images > 0 and key != "url")
 
     def to_json(self) -> dict:
         return {"dataset": self.slug, "format": self.format, "sources": list(self.sources),
@@ -191,18 +190,11 @@ class DatasetIndex:
 
     # -- lookups ---------------------------------------------------------------------
 
-    def _query(self, key: str, where: str, params: tuple, *, items_only: bool = False,
-               owner_join_first: bool = False) -> list[IndexHit]:
-        """Run ``where`` (on alias ``t``, owner alias ``o``) over every table with ``key``."""
+    def _union(self, parts_for: "Callable[[DatasetInfo], list[str]]", params: tuple) -> list[IndexHit]:
+        """Run the SELECTs ``parts_for(info)`` gives for each dataset as one UNION."""
         with self._lock:
             conn = self._fresh()
-            parts = []
-            for info in self._infos:
-                d = info.id
-                if info.keys.get(key, 0):
-                    parts.append(self._select(d, f"items_{d}", "t.url", where, owner_join_first))
-                if not items_only and info.images and key != "url":
-                    parts.append(self._select(d, f"images_{d}", "NULL", where, owner_join_first))
+            parts = [part for info in self._infos for part in parts_for(info)]
             if not parts:
                 return []
             sql = " UNION ".join(parts) + f" LIMIT {MAX_HITS_PER_QUERY}"
@@ -214,10 +206,7 @@ class DatasetIndex:
         return [_hit(slugs[d], pid, owner, url) for d, pid, owner, url in rows]
 
     @staticmethod
-    def _select(d: int, table: str, url: str, where: str, owner_first: bool) -> str:
-        if owner_first:
-            return (f"SELECT {d}, t.photo_id, o.name, {url} FROM owners_{d} AS o "
-                    f"JOIN {table} AS t ON t.owner_id = o.id WHERE {where}")
+    def _select(d: int, table: str, url: str, where: str) -> str:
         return (f"SELECT {d}, t.photo_id, o.name, {url} FROM {table} AS t "
                 f"LEFT JOIN owners_{d} AS o ON o.id = t.owner_id WHERE {where}")
 
@@ -225,23 +214,65 @@ class DatasetIndex:
         values = sorted({v for v in (photo_id(str(i)) for i in ids) if v is not None})
         if not values:
             return []
-        return self._query("photo_id", "t.photo_id IN (SELECT value FROM json_each(?1))",
-                           (json.dumps(values),))
+        where = "t.photo_id IN (SELECT value FROM json_each(?1))"
+
+        def parts(info: DatasetInfo) -> list[str]:
+            out = []
+            if info.keys.get("photo_id", 0):
+                out.append(self._select(info.id, f"photos_{info.id}", "NULL", where))
+            if info.images:
+                out.append(self._select(info.id, f"images_{info.id}", "NULL", where))
+            return out
+
+        return self._union(parts, (json.dumps(values),))
 
     def find_owners(self, nsids: Iterable[str]) -> list[IndexHit]:
+        """Every photo of these owners (NSIDs or aliases), in every dataset."""
         names = sorted({n for n in (normalise_owner(str(x)) for x in nsids) if n})
         if not names:
             return []
-        return self._query("owner_id", "o.name IN (SELECT value FROM json_each(?1))",
-                           (json.dumps(names),), owner_join_first=True)
+        param = json.dumps(names)
+        hits: list[IndexHit] = []
+        with self._lock:
+            conn = self._fresh()
+            for info in self._infos:
+                d = info.id
+                try:
+                    if info.keys.get("owner_id", 0):
+                        for name, blob in conn.execute(
+                                f"SELECT o.name, l.photo_ids FROM owners_{d} AS o "
+                                f"JOIN owner_photos_{d} AS l ON l.owner_id = o.id "
+                                f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,)):
+                            ids = np.frombuffer(blob, dtype="<i8")[:MAX_HITS_PER_QUERY]
+                            hits += [_hit(info.slug, pid, name, None) for pid in ids.tolist()]
+                    if info.images:
+                        hits += [_hit(info.slug, pid, name, None) for pid, name in conn.execute(
+                            f"SELECT DISTINCT t.photo_id, o.name FROM owners_{d} AS o "
+                            f"JOIN images_{d} AS t ON t.owner_id = o.id "
+                            f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,))]
+                except sqlite3.DatabaseError as exc:
+                    raise IndexStoreError(f"the dataset index cannot be read: {exc}") from None
+        return list(dict.fromkeys(hits))
+
+    def _items(self, key: str, where: str, params: tuple, *,
+               images: bool = False) -> list[IndexHit]:
+        def parts(info: DatasetInfo) -> list[str]:
+            out = []
+            if info.keys.get(key, 0):
+                out.append(self._select(info.id, f"items_{info.id}", "t.url", where))
+            if images and info.images:
+                out.append(self._select(info.id, f"images_{info.id}", "NULL", where))
+            return out
+
+        return self._union(parts, params)
 
     def find_urls(self, urls: Iterable[str]) -> list[IndexHit]:
         variants = sorted({v for u in urls for n in [normalise_url(str(u))] if n
                            for v in url_variants(n)})
         if not variants:
             return []
-        return self._query("url", "t.url IN (SELECT value FROM json_each(?1))",
-                           (json.dumps(variants),), items_only=True)
+        return self._items("url", "t.url IN (SELECT value FROM json_each(?1))",
+                           (json.dumps(variants),))
 
     def find_hosts(self, hosts: Iterable[str]) -> list[IndexHit]:
         """Every stored URL on these hosts (``example.com`` also covers ``www.example.com``)."""
@@ -259,11 +290,10 @@ class DatasetIndex:
                     if prefix in seen:
                         continue
                     seen.add(prefix)
-                    hits += self._query(
+                    hits += self._items(
                         "url", "(t.url = ?1 OR (t.url >= ?2 AND t.url < ?3) "
                         "OR (t.url >= ?4 AND t.url < ?5))",
-                        (prefix, prefix + "/", prefix + "0", prefix + "?", prefix + "@"),
-                        items_only=True)
+                        (prefix, prefix + "/", prefix + "0", prefix + "?", prefix + "@"))
         return hits
 
     def find_file_hash(self, *, sha256: str | None = None, md5: str | None = None) -> list[IndexHit]:
@@ -276,7 +306,7 @@ class DatasetIndex:
             except ValueError:
                 continue
             if len(raw) == size:
-                hits += self._query(key, f"t.{key} = ?1", (raw,))
+                hits += self._items(key, f"t.{key} = ?1", (raw,), images=True)
         return hits
 
     def find_similar(self, phash: int, radius: int) -> list[tuple[IndexHit, int]]:
@@ -318,5 +348,3 @@ def _hit(slug: str, pid: int | None, owner: str | None, url: str | None) -> Inde
         url = flickr_page_url(pid, owner)
     return IndexHit(slug, str(pid) if pid is not None else None, owner, url)
 
-
-__all__ = ["DatasetIndex", "DatasetInfo", "IndexHit", "to_signed64", "to_unsigned64"]

@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 from urllib.parse import quote
 
+import numpy as np
+
 from ..errors import ImportFormatError, IndexStoreError
 from .formats import FORMATS, Format
 from .parsing import BadRow, FileTally, OwnerIds, ParseContext
-from .schema import KEY_COLUMNS, SCHEMA_NAME, SCHEMA_VERSION, create_global, items_ddl, \
-    items_index_ddl, owners_ddl
+from .schema import MANIFEST_TABLES, SCHEMA_NAME, SCHEMA_VERSION, create_global, items_ddl, \
+    items_index_ddl, owners_ddl, photos_ddl
 from .sources import JsonSyntaxError, TruncatedInput, open_source
 
 log = logging.getLogger(__name__)
@@ -210,17 +212,18 @@ class Rebuild:
                 raise IndexStoreError(f"the index has no dataset {sorted(missing)[0]!r}")
             skip: set[str] = set()
             for d, slug in datasets:
+                manifest = {f"{t}_{d}" for t in MANIFEST_TABLES}
                 if slug in self.remove:
-                    skip.update({f"owners_{d}", f"items_{d}", f"images_{d}"})
+                    skip.update(manifest | {f"owners_{d}", f"images_{d}"})
                 elif slug in self.replace:
-                    skip.add(f"items_{d}")
+                    skip.update(manifest)
             conn.execute("INSERT INTO datasets SELECT * FROM old.datasets WHERE slug NOT IN "
                          f"({','.join('?' * len(self.remove))})" if self.remove else
                          "INSERT INTO datasets SELECT * FROM old.datasets", tuple(self.remove))
             conn.execute("INSERT OR IGNORE INTO meta SELECT * FROM old.meta")
             tables = conn.execute("SELECT name, sql FROM old.sqlite_master WHERE type = 'table' "
-                                  "AND (name LIKE 'owners\\_%' ESCAPE '\\' OR name LIKE 'items\\_%' "
-                                  "ESCAPE '\\' OR name LIKE 'images\\_%' ESCAPE '\\')").fetchall()
+                                  "AND name NOT IN ('meta', 'datasets') AND sql IS NOT NULL "
+                                  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
             for name, sql in tables:
                 if name in skip:
                     continue
@@ -248,21 +251,28 @@ class Rebuild:
     def load(self, slug: str, format_name: str, paths: Sequence[Path], *,
              options: dict | None = None, note: str = "", source_names: Sequence[str] = (),
              progress: Progress | None = None) -> ImportReport:
-        """Bulk-load one dataset's manifests (its old manifest rows are already gone)."""
+        """Bulk-load one dataset's manifests (its old manifest rows are already gone).
+
+        Photo IDs and owners are gathered into numpy arrays while reading, then sorted,
+        deduplicated and appended to ``photos_d`` in key order (no index build);
+        rows with other keys are inserted into ``items_d`` as they come.
+        """
         conn = self.conn
         assert conn is not None
         fmt: Format = FORMATS[format_name]
         started = time.perf_counter()
         d = self.dataset_id(slug)
-        conn.execute(f"DROP TABLE IF EXISTS items_{d}")
+        for table in MANIFEST_TABLES:
+            conn.execute(f"DROP TABLE IF EXISTS {table}_{d}")
         conn.execute(items_ddl(d))
+        for ddl in photos_ddl(d):
+            conn.execute(ddl)
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"owners_{d}",)).fetchone():
             conn.execute(owners_ddl(d))
         owners = OwnerIds(dict(conn.execute(f"SELECT name, id FROM owners_{d}")))
         ctx = ParseContext(format_name, owners, dict(options or {}))
         report = ImportReport(slug, format_name, bad_rows=ctx.bad_rows)
-        insert = (f"INSERT INTO items_{d} ({', '.join(fmt.columns)}) "
-                  f"VALUES ({', '.join('?' * len(fmt.columns))})")
+        sink = _RowSink(conn, d, fmt.columns)
         sizes = [_size(p) for p in paths]
         total = sum(s or 0 for s in sizes) or None
         done_before = 0
@@ -273,7 +283,7 @@ class Rebuild:
                 try:
                     for batch in fmt.parse(source, ctx):
                         if batch:
-                            conn.executemany(insert, batch)
+                            sink.add(batch)
                         if progress:
                             progress("reading", done_before + source.position(), total)
                 except TruncatedInput as exc:
@@ -281,19 +291,13 @@ class Rebuild:
                 except JsonSyntaxError as exc:
                     ctx.tally.stopped = f"{path.name}:{exc.line}: {exc}"
             done_before += size or 0
-        if owners.new:
-            conn.executemany(f"INSERT INTO owners_{d} (id, name) VALUES (?, ?)", owners.new)
         if report.rows == 0:
             raise ImportFormatError(_no_rows_message(report, format_name))
+        if owners.new:
+            conn.executemany(f"INSERT INTO owners_{d} (id, name) VALUES (?, ?)", owners.new)
         if progress:
             progress("indexing", 0, None)
-        counts = conn.execute(
-            f"SELECT {', '.join(f'count({c})' for c in KEY_COLUMNS)} FROM items_{d}").fetchone()
-        report.keys = {c: int(n) for c, n in zip(KEY_COLUMNS, counts)}
-        for column, count in report.keys.items():
-            ddl = items_index_ddl(d, column)
-            if count and ddl:
-                conn.execute(ddl)
+        report.keys = sink.finish()
         names = list(source_names) or [p.name for p in paths]
         conn.execute("UPDATE datasets SET format = ?, sources = ?, imported_at = ?, rows = ?, "
                      "bad_rows = ?, no_key_rows = ?, keys = ?, note = ? WHERE id = ?",
@@ -323,6 +327,101 @@ class Rebuild:
         finally:
             os.close(dir_fd)
         self._stack.close()
+
+
+class _RowSink:
+    """Takes parsed batches; photo/owner pairs go to arrays, other keys to ``items_d``."""
+
+    EXTRA = ("url", "sha256", "md5", "phash")
+    INSERT_CHUNK = 100_000
+
+    def __init__(self, conn: sqlite3.Connection, d: int, columns: tuple[str, ...]) -> None:
+        self.conn, self.d, self.columns = conn, d, columns
+        self.photo_at = columns.index("photo_id") if "photo_id" in columns else None
+        self.owner_at = columns.index("owner_id") if "owner_id" in columns else None
+        self.extra_at = [columns.index(c) for c in self.EXTRA if c in columns]
+        self.int_only = not self.extra_at
+        self.chunks: list[np.ndarray] = []
+        self.items_insert = (f"INSERT INTO items_{d} ({', '.join(columns)}) "
+                             f"VALUES ({', '.join('?' * len(columns))})")
+        self.items = 0
+
+    def add(self, batch: list[tuple]) -> None:
+        if self.int_only:
+            try:
+                self.chunks.append(np.array(batch, dtype=np.int64).reshape(len(batch), -1))
+                return
+            except (TypeError, ValueError, OverflowError):
+                pass  # a None somewhere: take the general path
+        self._add_mixed(batch)
+
+    def _add_mixed(self, batch: list[tuple]) -> None:
+        p, o = self.photo_at, self.owner_at
+        if p is not None:
+            if o is not None:
+                pairs = [(r[p], r[o] or 0) for r in batch if r[p] is not None]
+            else:
+                pairs = [(r[p], 0) for r in batch if r[p] is not None]
+            if pairs:
+                self.chunks.append(np.array(pairs, dtype=np.int64))
+        if self.extra_at:
+            extra = self.extra_at
+            rows = [r for r in batch if any(r[i] is not None for i in extra)]
+            if rows:
+                self.conn.executemany(self.items_insert, rows)
+                self.items += len(rows)
+
+    def finish(self) -> dict[str, int]:
+        """Write the sorted photo/owner tables and the indexes; the key counts."""
+        conn, d = self.conn, self.d
+        photos, owners = self._pairs()
+        for start in range(0, len(photos), self.INSERT_CHUNK):
+            conn.executemany(f"INSERT OR IGNORE INTO photos_{d} VALUES (?, ?)",
+                             zip(photos[start:start + self.INSERT_CHUNK].tolist(),
+                                 owners[start:start + self.INSERT_CHUNK].tolist()))
+        owner_count = self._owner_lists(photos, owners)
+        keys = {"photo_id": int(np.count_nonzero(np.diff(photos)) + 1) if len(photos) else 0,
+                "owner_id": owner_count}
+        if self.items:
+            counts = conn.execute(f"SELECT {', '.join(f'count({c})' for c in self.EXTRA)} "
+                                  f"FROM items_{d}").fetchone()
+            keys.update({c: int(n) for c, n in zip(self.EXTRA, counts)})
+            for column in self.EXTRA:
+                ddl = items_index_ddl(d, column)
+                if keys[column] and ddl:
+                    conn.execute(ddl)
+        else:
+            keys.update(dict.fromkeys(self.EXTRA, 0))
+        return keys
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """All (photo, owner) pairs, sorted by photo then owner, each once."""
+        if not self.chunks:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        photos = np.concatenate([c[:, 0] for c in self.chunks])
+        owners = np.concatenate([c[:, 1] if c.shape[1] > 1 else np.zeros(len(c), np.int64)
+                                 for c in self.chunks])
+        self.chunks = []
+        order = np.lexsort((owners, photos))
+        photos, owners = photos[order], owners[order]
+        keep = np.ones(len(photos), dtype=bool)
+        keep[1:] = (photos[1:] != photos[:-1]) | (owners[1:] != owners[:-1])
+        return photos[keep], owners[keep]
+
+    def _owner_lists(self, photos: np.ndarray, owners: np.ndarray) -> int:
+        known = owners != 0
+        if not known.any():
+            return 0
+        photos, owners = photos[known], owners[known]
+        order = np.argsort(owners, kind="stable")   # photos stay ascending within an owner
+        photos, owners = photos[order], owners[order]
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        ends = np.r_[starts[1:], len(owners)]
+        packed = photos.astype("<i8")
+        rows = ((int(owners[a]), packed[a:b].tobytes()) for a, b in zip(starts, ends))
+        self.conn.executemany(f"INSERT INTO owner_photos_{self.d} VALUES (?, ?)", rows)
+        return len(starts)
 
 
 class _Schema:
