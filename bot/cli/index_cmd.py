@@ -139,6 +139,9 @@ def _check_slug(slug: str) -> None:
     if not valid_slug(slug):
         raise InputError(f"{slug[:60]!r} is not a dataset name: use lower-case letters, digits "
                          "and hyphens, e.g. megaface")
+
+
+def _registry_note(slug: str) -> None:
     try:
         from ..registry import load_registry  # noqa: PLC0415
         known = slug in load_registry()
@@ -179,6 +182,7 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         print("\n".join(report.lines()))
         print(f"index: {path}")
+    _registry_note(args.dataset)
     return 0
 
 

@@ -203,7 +203,8 @@ class Rebuild:
         try:
             conn.execute("ATTACH DATABASE ? AS old", (sqlite_uri(self.path, "ro"),))
         except sqlite3.Error as exc:
-            raise IndexStoreError(f"cannot open {self.path}: {exc}") from None
+            raise IndexStoreError(f"{self.path} is not a rightsbot dataset index ({exc}); "
+                                  "refusing to replace it") from None
         try:
             check_index_file(_Schema(conn, "old"), self.path)
             datasets = conn.execute("SELECT id, slug FROM old.datasets").fetchall()
