@@ -84,7 +84,7 @@ def _shown(text: str) -> str:
 
 
 class _Collector:
-    """Matches in arrival order, one per dataset entry, the strongest kind kept."""
+    """Matches in arrival order, one per dataset entry and input, the strongest kind kept."""
 
     def __init__(self) -> None:
         self.by_entry: dict[tuple, Match] = {}
@@ -95,7 +95,7 @@ class _Collector:
         hits = list(hits)
         dists = list(distances) if distances is not None else [None] * len(hits)
         for hit, distance in zip(hits, dists):
-            key = (hit.dataset, hit.photo_id, hit.owner, hit.url)
+            key = (hit.dataset, hit.photo_id, hit.owner, hit.url, query)
             match = Match(hit.dataset, kind, hit.photo_id, hit.owner, hit.url, distance, query)
             old = self.by_entry.get(key)
             if old is None or MATCH_KINDS.index(kind) < MATCH_KINDS.index(old.match):

@@ -30,6 +30,7 @@ _ALIAS = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _SLUG = re.compile(r"[a-z0-9][a-z0-9\-]{0,39}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _FAST_URL = re.compile(r"https?://[a-z0-9\-]+(?:\.[a-z0-9\-]+)*/[A-Za-z0-9._~!$&'()*+,;=:@/\-]*[A-Za-z0-9._~!$&'()*+,;=:@\-]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?!\d)")
 _PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 _SAFE_PATH = "/!$&'()*+,;=:@-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
@@ -126,6 +127,9 @@ def normalise_url(url: str) -> str | None:
         if any(ord(c) < 0x20 or c in "\x7f\\" for c in url):
             return None
     if "://" not in url:
+        scheme = _SCHEME.match(url)
+        if scheme and "." not in scheme.group(1):
+            return None   # mailto:, javascript:, data: ...
         url = "http://" + url
     try:
         parts = urlsplit(url)
