@@ -1,7 +1,7 @@
 """Telegram bot under load: N simulated people at once through a Bot API on 127.0.0.1.
 
     python -m bench.telegram_load [--people 200] [--runs 3] [--script start]
-                                  [--bot serve|scripted] [--no-rate-limit]
+                                  [--bot serve|scripted] [--no-rate-limit] [--sequential]
 
 Starts the fake Bot API server (``tests.botapi``) in this process and the bot in
 a subprocess: ``rightsbot serve`` with a throw-away config and storage folder
@@ -17,7 +17,8 @@ the script expects). A warm-up run of 5 people precedes the measured runs.
 The outgoing rate limit stays on by default (python-telegram-bot's
 AIORateLimiter, ~30 messages/s overall, which is Telegram's own limit), so with
 200 people the latency shows the queue behind that limit. ``--no-rate-limit``
-(scripted bot only) isolates the door's own cost.
+(scripted bot only) isolates the door's own cost; ``--sequential`` is the
+baseline: python-telegram-bot's default of one update at a time.
 
 Scripts are data (``SCRIPTS``): a tuple of steps, each an action ("text",
 "press", "photo") with its value and the number of replies the bot sends for
@@ -130,8 +131,8 @@ async def run_once(server: BotApiServer, script: tuple[Step, ...], people: int, 
                      wall, sum(o[1] for o in outcomes), extra + repeated)
 
 
-def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: bool
-              ) -> subprocess.Popen:
+def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: bool,
+              sequential: bool = False) -> subprocess.Popen:
     env = dict(os.environ)
     if kind == "serve":
         config = workdir / "config.toml"
@@ -149,6 +150,8 @@ def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: boo
                 server.base_url, "--file-url", server.base_file_url, "--token", server.token]
         if no_rate_limit:
             argv.append("--no-rate-limit")
+        if sequential:
+            argv.append("--sequential")
     log = open(workdir / "bot.log", "w")
     proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     ready = wait_until(lambda: bool(server.calls("getUpdates")) or proc.poll() is not None, 120)
@@ -163,13 +166,14 @@ async def main_async(args: argparse.Namespace) -> None:
     if args.bot not in SCRIPT_BOTS[args.script]:
         raise SystemExit(f"script {args.script!r} runs only against: "
                          f"{', '.join(SCRIPT_BOTS[args.script])}")
-    if args.no_rate_limit and args.bot == "serve":
-        raise SystemExit("--no-rate-limit works only with --bot scripted")
+    if (args.no_rate_limit or args.sequential) and args.bot == "serve":
+        raise SystemExit("--no-rate-limit and --sequential work only with --bot scripted")
     print(f"# {args.people} people, script {args.script!r} ({len(script)} steps), bot "
           f"{args.bot}, rate limit {'off' if args.no_rate_limit else 'on'}, "
+          f"{'sequential' if args.sequential else 'concurrent'} updates, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory() as tmp, BotApiServer() as server:
-        proc = start_bot(server, args.bot, Path(tmp), args.no_rate_limit)
+        proc = start_bot(server, args.bot, Path(tmp), args.no_rate_limit, args.sequential)
         try:
             await run_once(server, script, 5, 10_000_000, args.timeout)          # warm-up
             results = []
@@ -207,6 +211,8 @@ def main() -> None:
     parser.add_argument("--script", choices=sorted(SCRIPTS), default="start")
     parser.add_argument("--bot", choices=("serve", "scripted"), default="serve")
     parser.add_argument("--no-rate-limit", action="store_true")
+    parser.add_argument("--sequential", action="store_true",
+                        help="baseline: the bot handles one update at a time (PTB's default)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds to wait for a reply before counting the update lost")
     asyncio.run(main_async(parser.parse_args()))

@@ -26,13 +26,16 @@ def main() -> None:
     parser.add_argument("--token", required=True)
     parser.add_argument("--no-rate-limit", action="store_true",
                         help="no outgoing rate limit (isolates the door's own cost)")
+    parser.add_argument("--sequential", action="store_true",
+                        help="one update at a time (python-telegram-bot's default), a baseline")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     config = Config.defaults(Path.cwd()).with_overrides(
         telegram={"base_url": args.base_url, "base_file_url": args.file_url})
     limiter = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3) \
         if args.no_rate_limit else None
-    application = build_application(config, ScriptedJourney(), args.token, rate_limiter=limiter)
+    application = build_application(config, ScriptedJourney(), args.token, rate_limiter=limiter,
+                                    concurrent_updates=1 if args.sequential else 256)
     run_application(application)
     print("STOPPED", flush=True)
 
