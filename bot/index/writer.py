@@ -28,13 +28,12 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 from urllib.parse import quote
 
-import numpy as np
-
 from ..errors import ImportFormatError, IndexStoreError
+from .bulk import RowSink
 from .formats import FORMATS, Format
 from .parsing import BadRow, FileTally, OwnerIds, ParseContext
 from .schema import MANIFEST_TABLES, SCHEMA_NAME, SCHEMA_VERSION, create_global, items_ddl, \
-    items_index_ddl, owners_ddl, photos_ddl
+    owners_ddl, photos_ddl
 from .sources import JsonSyntaxError, TruncatedInput, open_source
 
 log = logging.getLogger(__name__)
@@ -273,7 +272,7 @@ class Rebuild:
         owners = OwnerIds(dict(conn.execute(f"SELECT name, id FROM owners_{d}")))
         ctx = ParseContext(format_name, owners, dict(options or {}))
         report = ImportReport(slug, format_name, bad_rows=ctx.bad_rows)
-        sink = _RowSink(conn, d, fmt.columns)
+        sink = RowSink(conn, d, fmt.columns)
         sizes = [_size(p) for p in paths]
         total = sum(s or 0 for s in sizes) or None
         done_before = 0
@@ -328,101 +327,6 @@ class Rebuild:
         finally:
             os.close(dir_fd)
         self._stack.close()
-
-
-class _RowSink:
-    """Takes parsed batches; photo/owner pairs go to arrays, other keys to ``items_d``."""
-
-    EXTRA = ("url", "sha256", "md5", "phash")
-    INSERT_CHUNK = 100_000
-
-    def __init__(self, conn: sqlite3.Connection, d: int, columns: tuple[str, ...]) -> None:
-        self.conn, self.d, self.columns = conn, d, columns
-        self.photo_at = columns.index("photo_id") if "photo_id" in columns else None
-        self.owner_at = columns.index("owner_id") if "owner_id" in columns else None
-        self.extra_at = [columns.index(c) for c in self.EXTRA if c in columns]
-        self.int_only = not self.extra_at
-        self.chunks: list[np.ndarray] = []
-        self.items_insert = (f"INSERT INTO items_{d} ({', '.join(columns)}) "
-                             f"VALUES ({', '.join('?' * len(columns))})")
-        self.items = 0
-
-    def add(self, batch: list[tuple]) -> None:
-        if self.int_only:
-            try:
-                self.chunks.append(np.array(batch, dtype=np.int64).reshape(len(batch), -1))
-                return
-            except (TypeError, ValueError, OverflowError):
-                pass  # a None somewhere: take the general path
-        self._add_mixed(batch)
-
-    def _add_mixed(self, batch: list[tuple]) -> None:
-        p, o = self.photo_at, self.owner_at
-        if p is not None:
-            if o is not None:
-                pairs = [(r[p], r[o] or 0) for r in batch if r[p] is not None]
-            else:
-                pairs = [(r[p], 0) for r in batch if r[p] is not None]
-            if pairs:
-                self.chunks.append(np.array(pairs, dtype=np.int64))
-        if self.extra_at:
-            extra = self.extra_at
-            rows = [r for r in batch if any(r[i] is not None for i in extra)]
-            if rows:
-                self.conn.executemany(self.items_insert, rows)
-                self.items += len(rows)
-
-    def finish(self) -> dict[str, int]:
-        """Write the sorted photo/owner tables and the indexes; the key counts."""
-        conn, d = self.conn, self.d
-        photos, owners = self._pairs()
-        for start in range(0, len(photos), self.INSERT_CHUNK):
-            conn.executemany(f"INSERT OR IGNORE INTO photos_{d} VALUES (?, ?)",
-                             zip(photos[start:start + self.INSERT_CHUNK].tolist(),
-                                 owners[start:start + self.INSERT_CHUNK].tolist()))
-        owner_count = self._owner_lists(photos, owners)
-        keys = {"photo_id": int(np.count_nonzero(np.diff(photos)) + 1) if len(photos) else 0,
-                "owner_id": owner_count}
-        if self.items:
-            counts = conn.execute(f"SELECT {', '.join(f'count({c})' for c in self.EXTRA)} "
-                                  f"FROM items_{d}").fetchone()
-            keys.update({c: int(n) for c, n in zip(self.EXTRA, counts)})
-            for column in self.EXTRA:
-                ddl = items_index_ddl(d, column)
-                if keys[column] and ddl:
-                    conn.execute(ddl)
-        else:
-            keys.update(dict.fromkeys(self.EXTRA, 0))
-        return keys
-
-    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """All (photo, owner) pairs, sorted by photo then owner, each once."""
-        if not self.chunks:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty
-        photos = np.concatenate([c[:, 0] for c in self.chunks])
-        owners = np.concatenate([c[:, 1] if c.shape[1] > 1 else np.zeros(len(c), np.int64)
-                                 for c in self.chunks])
-        self.chunks = []
-        order = np.lexsort((owners, photos))
-        photos, owners = photos[order], owners[order]
-        keep = np.ones(len(photos), dtype=bool)
-        keep[1:] = (photos[1:] != photos[:-1]) | (owners[1:] != owners[:-1])
-        return photos[keep], owners[keep]
-
-    def _owner_lists(self, photos: np.ndarray, owners: np.ndarray) -> int:
-        known = owners != 0
-        if not known.any():
-            return 0
-        photos, owners = photos[known], owners[known]
-        order = np.argsort(owners, kind="stable")   # photos stay ascending within an owner
-        photos, owners = photos[order], owners[order]
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        ends = np.r_[starts[1:], len(owners)]
-        packed = photos.astype("<i8")
-        rows = ((int(owners[a]), packed[a:b].tobytes()) for a, b in zip(starts, ends))
-        self.conn.executemany(f"INSERT INTO owner_photos_{self.d} VALUES (?, ?)", rows)
-        return len(starts)
 
 
 class _Schema:
