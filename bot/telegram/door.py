@@ -1,10 +1,10 @@
 """The handlers: one translation layer between Telegram updates and the journey.
 
-Each update becomes one journey input; the journey runs in a worker thread (its
-generator is advanced with ``next`` off the event loop, so one person's slow
-check never stalls the others) and every output is sent as soon as it is
-yielded. Even if sending fails, the generator is run to its end, because the
-journey saves the person's progress before its last output.
+Each update becomes one journey input; the journey's turn runs in one worker
+thread from start to end (off the event loop, so one person's slow check never
+stalls the others) and every output is sent as soon as it is yielded. Even if
+sending fails, the turn runs to its end, because the journey saves the person's
+progress before its last output.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from .outputs import TurnRenderer
 
 log = logging.getLogger(__name__)
 
-_DONE = object()
 TYPING_REFRESH_SECONDS = 4.5
 
 
@@ -76,28 +75,46 @@ class TelegramDoor:
     # ---- one journey turn -------------------------------------------------------------
 
     async def run_turn(self, user_id: int, renderer: TurnRenderer, event: Input) -> None:
+        """Run one journey turn in one worker thread, start to end (thread-bound resources
+        such as SQLite connections stay valid), sending each output as it comes."""
         loop = asyncio.get_running_loop()
-        outputs = await loop.run_in_executor(self.executor, self.journey.handle, user_id, event)
+        queue: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
+
+        def post(kind: str, value: object) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+            except RuntimeError:          # the event loop is gone (shutdown): nobody to tell
+                pass
+
+        def work() -> None:
+            try:
+                for output in self.journey.handle(user_id, event):
+                    post("output", output)
+            except BaseException as exc:  # handed to the event loop, raised there
+                post("error", exc)
+            else:
+                post("done", None)
+
+        worker = loop.run_in_executor(self.executor, work)
         failure: BaseException | None = None
         typing = False
-        try:
-            while True:
-                step = loop.run_in_executor(self.executor, next, outputs, _DONE)
-                if typing and failure is None:
-                    await self._keep_typing(step, renderer)
-                output = await step
-                if output is _DONE:
-                    break
-                typing = isinstance(output, Typing)
-                if failure is None:
-                    try:
-                        await renderer.render(output)  # type: ignore[arg-type]
-                    except TelegramError as exc:       # keep going: the journey saves at the end
-                        failure = exc
-        finally:
-            close = getattr(outputs, "close", None)
-            if close is not None:
-                await loop.run_in_executor(self.executor, close)
+        while True:
+            item = asyncio.ensure_future(queue.get())
+            if typing and failure is None:
+                await self._keep_typing(item, renderer)
+            kind, value = await item
+            if kind == "done":
+                break
+            if kind == "error":
+                await worker
+                raise value  # type: ignore[misc]
+            typing = isinstance(value, Typing)
+            if failure is None:
+                try:
+                    await renderer.render(value)  # type: ignore[arg-type]
+                except TelegramError as exc:      # the journey runs on and saves; raise after
+                    failure = exc
+        await worker
         if failure is not None:
             raise failure
 

@@ -74,6 +74,11 @@ class ScriptedJourney:
             yield Reply("done")
         elif text == "long":
             yield Reply("word " * 2000, ((Button("OK", "ok"),),))
+        elif text == "threads":              # which thread runs each part of the turn
+            yield Reply(f"thread {threading.get_ident()}")
+            yield Typing()
+            time.sleep(0.05)
+            yield Reply(f"thread {threading.get_ident()}")
         elif text == "sleep":                # a slow step, to stop the bot in the middle of
             yield Typing()
             time.sleep(1.5)

@@ -196,3 +196,12 @@ async def test_typing_is_repeated_while_a_slow_step_runs(door, monkeypatch):
     methods = request.methods()
     assert methods[-1] == "sendMessage" and methods.count("sendChatAction") >= 3
     assert set(methods[:-1]) == {"sendChatAction"}
+
+
+async def test_a_turn_runs_in_one_worker_thread(door):
+    # thread-bound resources (an SQLite connection, say) stay usable through a turn
+    import threading
+    app, journey, request = door
+    await feed(app, private_message(17, 10, text="threads"))
+    first, second = [p["text"] for p in request.params("sendMessage")]
+    assert first == second and first != f"thread {threading.get_ident()}"
