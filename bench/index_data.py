@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator, TextIO
 from urllib.parse import quote_plus
 
+BENCHMARK = False   # a data generator used by the index benchmarks and the demo
 PHOTO_BASE = 9_000_000_000_000
 NSID_BASE = 99_990_000
 WORDS = ("sunset beach family wedding street portrait city park dog cat friends party "

@@ -21,6 +21,7 @@ class RowSink:
 
     EXTRA = ("url", "sha256", "md5", "phash")
     INSERT_CHUNK = 100_000
+    VALUES_ROWS = 500
 
     def __init__(self, conn: sqlite3.Connection, d: int, columns: tuple[str, ...]) -> None:
         self.conn, self.d, self.columns = conn, d, columns
@@ -33,7 +34,10 @@ class RowSink:
                              f"VALUES ({', '.join('?' * len(columns))})")
         self.items = 0
 
-    def add(self, batch: list[tuple]) -> None:
+    def add(self, batch: "list[tuple] | np.ndarray") -> None:
+        if isinstance(batch, np.ndarray):
+            self.chunks.append(batch)
+            return
         if self.int_only:
             try:
                 self.chunks.append(np.array(batch, dtype=np.int64).reshape(len(batch), -1))
@@ -62,10 +66,7 @@ class RowSink:
         """Write the sorted photo/owner tables and the indexes; the key counts."""
         conn, d = self.conn, self.d
         photos, owners = self._pairs()
-        for start in range(0, len(photos), self.INSERT_CHUNK):
-            conn.executemany(f"INSERT OR IGNORE INTO photos_{d} VALUES (?, ?)",
-                             zip(photos[start:start + self.INSERT_CHUNK].tolist(),
-                                 owners[start:start + self.INSERT_CHUNK].tolist()))
+        self._insert_pairs(photos, owners)
         owner_count = self._owner_lists(photos, owners)
         keys = {"photo_id": int(np.count_nonzero(np.diff(photos)) + 1) if len(photos) else 0,
                 "owner_id": owner_count}
@@ -81,8 +82,24 @@ class RowSink:
             keys.update(dict.fromkeys(self.EXTRA, 0))
         return keys
 
+    def _insert_pairs(self, photos: np.ndarray, owners: np.ndarray) -> None:
+        """Append the sorted pairs, VALUES_ROWS per statement (3x fewer round trips
+        through the sqlite3 module than one row per execute)."""
+        per = self.VALUES_ROWS
+        many = f"INSERT OR IGNORE INTO photos_{self.d} VALUES " + ", ".join(["(?, ?)"] * per)
+        full = len(photos) // per * per
+        for start in range(0, full, self.INSERT_CHUNK):
+            stop = min(start + self.INSERT_CHUNK, full)
+            flat = np.empty(2 * (stop - start), dtype=np.int64)
+            flat[0::2], flat[1::2] = photos[start:stop], owners[start:stop]
+            values = flat.tolist()
+            self.conn.executemany(many, (values[i:i + 2 * per]
+                                         for i in range(0, len(values), 2 * per)))
+        self.conn.executemany(f"INSERT OR IGNORE INTO photos_{self.d} VALUES (?, ?)",
+                              zip(photos[full:].tolist(), owners[full:].tolist()))
+
     def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """All (photo, owner) pairs, sorted by photo then owner, each once."""
+        """All (photo, owner) pairs sorted by photo, adjacent repeats dropped."""
         if not self.chunks:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty
@@ -90,7 +107,7 @@ class RowSink:
         owners = np.concatenate([c[:, 1] if c.shape[1] > 1 else np.zeros(len(c), np.int64)
                                  for c in self.chunks])
         self.chunks = []
-        order = np.lexsort((owners, photos))
+        order = np.argsort(photos)   # owners of one photo may stay unordered: INSERT OR IGNORE
         photos, owners = photos[order], owners[order]
         keep = np.ones(len(photos), dtype=bool)
         keep[1:] = (photos[1:] != photos[:-1]) | (owners[1:] != owners[:-1])
