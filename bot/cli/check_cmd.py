@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..check import CheckRequest, CheckResult, Checker, Match, PhotoInput
 from ..config import Config
-from ..errors import DataError, InputError
+from ..errors import DataError
 from ..index import DatasetIndex, DatasetInfo
 from .common import add_config_option, add_index_option, add_json_option, format_table, \
     print_json, progress_bar
@@ -195,5 +195,3 @@ def _coverage(result: CheckResult, infos: dict[str, DatasetInfo], registry) -> l
                  "which needs FLICKR_API_KEY, and deleted or private photos are not listed.")
     return notes
 
-
-__all__ = ["register", "render", "InputError"]

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 from urllib.parse import quote
 
-from ..errors import ImportFormatError, IndexStoreError
+from ..errors import ImportFormatError, IndexStoreError, InputError
 from .bulk import RowSink
 from .formats import FORMATS, Format
+from .keys import valid_slug
 from .parsing import BadRow, FileTally, OwnerIds, ParseContext
 from .schema import MANIFEST_TABLES, SCHEMA_NAME, SCHEMA_VERSION, create_global, items_ddl, \
     owners_ddl, photos_ddl
@@ -361,6 +362,9 @@ def import_manifest(path: Path, slug: str, format_name: str, files: Sequence[Pat
     """Import ``files`` as dataset ``slug``, replacing its previous rows atomically."""
     if format_name not in FORMATS:
         raise ImportFormatError(f"unknown format {format_name!r} (known: {', '.join(FORMATS)})")
+    if not valid_slug(slug):
+        raise InputError(f"{slug[:60]!r} is not a dataset name: use lower-case letters, digits "
+                         "and hyphens, e.g. megaface")
     with Rebuild(path, replace=[slug]) as rebuild:
         report = rebuild.load(slug, format_name, files, options=options, progress=progress)
         if progress:
