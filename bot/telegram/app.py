@@ -68,7 +68,8 @@ def build_application(config: Config, journey: JourneyPort, token: str, *,
         .base_url(tg.base_url)
         .base_file_url(tg.base_file_url)
         .rate_limiter(rate_limiter if rate_limiter is not None else default_rate_limiter())
-        .concurrent_updates(PerPersonUpdateProcessor(concurrent_updates))
+        .concurrent_updates(PerPersonUpdateProcessor(concurrent_updates,
+                                                     on_arrival=door.on_arrival))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )

@@ -43,6 +43,7 @@ class TelegramDoor:
         self.journey = journey
         self.max_bytes = max_bytes
         self.executor = executor
+        self._answered: set[str] = set()    # callback queries answered on arrival
 
     # ---- handlers ------------------------------------------------------------------
 
@@ -58,14 +59,30 @@ class TelegramDoor:
         query = update.callback_query
         if query is None:
             return
-        try:
-            await query.answer()          # always, even for stale buttons: stops the spinner
-        except BadRequest as exc:         # answered too late: the press still counts
-            log.info("update %s: callback answer refused (%s)", update.update_id, exc.message)
+        if query.id in self._answered:
+            self._answered.discard(query.id)
+        else:
+            await self._answer(update)
         if not query.data or query.message is None:
             return
         renderer = TurnRenderer(context.bot, query.message.chat.id, query.message.message_id)
         await self.run_turn(query.from_user.id, renderer, Press(query.data))
+
+    async def on_arrival(self, update: object) -> None:
+        """Answer a button press as soon as it arrives, before the person's earlier updates
+        are done (always, even for stale buttons: it stops the spinner)."""
+        if isinstance(update, Update) and update.callback_query is not None:
+            self._answered.add(update.callback_query.id)
+            await self._answer(update)
+
+    async def _answer(self, update: Update) -> None:
+        try:
+            await update.callback_query.answer()  # type: ignore[union-attr]
+        except BadRequest as exc:         # answered too late: the press still counts
+            log.info("update %s: callback answer refused (%s)", update.update_id, exc.message)
+        except TelegramError as exc:
+            log.warning("update %s: callback answer failed (%s)", update.update_id,
+                        type(exc).__name__)
 
     async def on_group_command(self, update: Update,
                                context: ContextTypes.DEFAULT_TYPE) -> None:

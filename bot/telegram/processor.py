@@ -9,18 +9,24 @@ are fair), so each person's turns run one after another while others proceed.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable
+from typing import Any, Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 
 class PerPersonUpdateProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, *,
+                 on_arrival: Callable[[object], Awaitable[None]] | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        # runs before waiting for the person's earlier updates (e.g. answer a button press
+        # at once, so the person's spinner stops even while a slow turn is still running)
+        self.on_arrival = on_arrival
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self.on_arrival is not None:
+            await self.on_arrival(update)
         key = person_key(update)
         if key is None:
             await coroutine

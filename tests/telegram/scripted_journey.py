@@ -22,6 +22,7 @@ class ScriptedJourney:
         self.inputs: list[tuple[int, Input]] = []
         self.finished: list[tuple[int, Input]] = []     # turns whose generator ran to the end
         self.bob_arrived = threading.Event()
+        self.release = threading.Event()
         self.reminders: list[tuple[int, Reply]] = []
         self.reminder_days: list[date] = []
 
@@ -79,6 +80,10 @@ class ScriptedJourney:
             yield Typing()
             time.sleep(0.05)
             yield Reply(f"thread {threading.get_ident()}")
+        elif text == "block":                # a slow turn that ends when the test says so
+            yield Typing()
+            released = self.release.wait(15)
+            yield Reply("released" if released else "never released")
         elif text == "sleep":                # a slow step, to stop the bot in the middle of
             yield Typing()
             time.sleep(1.5)

@@ -249,3 +249,19 @@ async def test_daily_job_expires_idle_people_and_sends_reminders(botapi, tmp_pat
         assert store.people() == []
     assert (await alice.wait_for_reply()).text == "A reply to your letter is due today"
     assert journey.reminder_days == [datetime.now(timezone.utc).date()]
+
+
+async def test_press_is_answered_at_once_even_behind_a_slow_turn(live):
+    alice = live.server.user(1013)
+    alice.send_text("/start")
+    await alice.wait_for_reply()
+    alice.send_text("block")                          # a turn that runs until released
+    while alice.actions != ["typing"]:
+        await asyncio.sleep(0.01)
+    alice.press("Yes")
+    while not alice.callback_answers:                 # answered while the turn still runs
+        await asyncio.sleep(0.01)
+    assert "released" not in alice.texts
+    live.journey.release.set()
+    assert [(await alice.wait_for_reply()).text for _ in range(2)] == ["released", "pressed yes"]
+    assert len(alice.callback_answers) == 1
