@@ -21,7 +21,7 @@ from .errors import FlickrError, FlickrKeyMissing, PhotoError, ReferenceParseErr
 from .flickr import FlickrClient, parse_flickr_ref
 from .index import DatasetIndex, IndexHit, open_index
 from .index.keys import flickr_keys, normalise_url, url_host
-from .photos import hash_image
+from .photos import ImageHashes, hash_image
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +54,21 @@ class PhotoInput:
 
 
 @dataclass(frozen=True)
+class HashedPhoto:
+    """A photo already hashed (and dropped) on arrival, as the chat does."""
+    name: str
+    hashes: ImageHashes
+
+
+@dataclass(frozen=True)
 class CheckRequest:
     flickr: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     photos: tuple[PhotoInput, ...] = ()
+    hashed: tuple[HashedPhoto, ...] = ()
 
     def size(self) -> int:
-        return len(self.flickr) + len(self.urls) + len(self.photos)
+        return len(self.flickr) + len(self.urls) + len(self.photos) + len(self.hashed)
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,9 @@ class Checker:
         for photo in request.photos:
             step("photo")
             self._photo(photo, out)
+        for hashed in request.hashed:
+            step("photo")
+            self._hashes(_shown(hashed.name), hashed.hashes, out)
         if progress:
             progress("done", total, total)
         matches = sorted(out.by_entry.values(),
@@ -229,6 +240,9 @@ class Checker:
         except PhotoError as exc:
             out.problem(f"{query}: {exc}")
             return
+        self._hashes(query, hashes, out)
+
+    def _hashes(self, query: str, hashes: ImageHashes, out: _Collector) -> None:
         out.add(self.index.find_file_hash(sha256=hashes.sha256, md5=hashes.md5), "file-hash", query)
         pairs = self.index.find_similar(hashes.phash, self.radius)
         out.add([hit for hit, _ in pairs], "perceptual", query, [d for _, d in pairs])

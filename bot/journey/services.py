@@ -1,0 +1,259 @@
+"""The domain services the journey calls: check, describe, validate, make letters.
+
+One object built from the config; the journey never imports the index, the
+registry or the letter pipeline directly, so doors and tests get the whole
+domain from :meth:`Services.from_config`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Iterator, Sequence
+
+from ..check import Checker, CheckRequest, CheckResult, HashedPhoto, Match
+from ..companies import CompanyDirectory, load_directory
+from ..config import Config
+from ..errors import InputError, PhotoError, ReferenceParseError, RightsbotError
+from ..flickr.refs import parse_flickr_ref
+from ..index.keys import normalise_url
+from ..letters import person_file
+from ..letters.model import Person
+from ..letters.pipeline import LetterMaker, ProducedLetter
+from ..letters.regions import parse_region as parse_region_code
+from ..letters.signature_image import prepare_signature_image
+from ..photos import ImageHashes, hash_image, phash_hex, phash_from_hex
+from ..regions import is_region
+from ..registry import DatasetRegistry, load_registry
+from . import texts
+from .io import Upload
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 200            # Flickr refs + URLs kept for one check
+MAX_PHOTOS = 50            # uploads kept for one check
+PROGRESS_EVERY = 2.0       # seconds between progress messages (Telegram: ~1 message/s per chat)
+
+
+@dataclass
+class Services:
+    config: Config
+    checker: Checker
+    registry: DatasetRegistry
+    directory: CompanyDirectory
+    letters: LetterMaker
+    max_items: int = MAX_ITEMS
+    max_photos: int = MAX_PHOTOS
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Services":
+        directory = load_directory()
+        return cls(config=config, checker=Checker.from_config(config),
+                   registry=load_registry(companies=directory), directory=directory,
+                   letters=LetterMaker.from_config(config))
+
+    @property
+    def retention_days(self) -> int:
+        return self.config.storage.retention_days
+
+    @property
+    def zip_threshold(self) -> int:
+        return self.config.telegram.zip_threshold
+
+    # -- what to check ---------------------------------------------------------------
+    def classify(self, token: str) -> tuple[str, str, str | None]:
+        """("flickr" | "url", the value to keep, a problem sentence or None)."""
+        shown = token if len(token) <= 60 else token[:59] + "…"
+        try:
+            ref = parse_flickr_ref(token)
+        except ReferenceParseError as exc:
+            url = normalise_url(token) if token.lower().startswith(("http://", "https://", "www.")) else None
+            if url is not None:
+                return "url", url, None
+            return "", "", f"{shown}: {exc}"
+        return "flickr", ref.text, None
+
+    def upload_problem(self, upload: Upload) -> str | None:
+        """Why an upload cannot be used before even looking at it, or None."""
+        limit = self.config.photos.max_bytes
+        if upload.data is None or upload.size > limit:
+            return texts.FILE_TOO_LARGE.format(size=_megabytes(upload.size), limit=_megabytes(limit))
+        return None
+
+    def hash_upload(self, data: bytes, filename: str | None) -> dict[str, str]:
+        """Hash an image in memory; only the hashes are returned (and kept)."""
+        photos = self.config.photos
+        hashes = hash_image(data, max_bytes=photos.max_bytes, max_pixels=photos.max_pixels)
+        return {"sha256": hashes.sha256, "md5": hashes.md5, "phash": phash_hex(hashes.phash),
+                "name": _photo_label(filename)}
+
+    def check(self, inputs: dict[str, list]) -> Iterator[tuple[str, Any]]:
+        """Run the check in a worker thread; yield ("progress", text) now and then
+        and finally ("result", the result as JSON-safe dict)."""
+        request = CheckRequest(
+            flickr=tuple(inputs.get("flickr", ())), urls=tuple(inputs.get("urls", ())),
+            hashed=tuple(HashedPhoto(p["name"], ImageHashes(p["sha256"], p["md5"],
+                                                            phash_from_hex(p["phash"])))
+                         for p in inputs.get("photos", ())))
+        events: queue.Queue = queue.Queue()
+        last = [0.0]
+
+        def progress(label: str, done: int, total: int) -> None:
+            now = time.monotonic()
+            if label == "listing photos" and total and now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                events.put(("progress", texts.account_progress(done, total)))
+
+        def work() -> None:
+            try:
+                events.put(("result", self.checker.check(request, progress)))
+            except BaseException as exc:  # handed to the journey's thread below
+                events.put(("error", exc))
+
+        worker = threading.Thread(target=work, name="check", daemon=True)
+        worker.start()
+        while True:
+            kind, payload = events.get()
+            if kind == "progress":
+                yield kind, payload
+            elif kind == "error":
+                raise payload
+            else:
+                worker.join()
+                yield "result", payload.to_json()
+                return
+
+    # -- describing results ---------------------------------------------------------------
+    def dataset_names(self, slugs: Sequence[str]) -> list[str]:
+        return [self.registry.get(s).name if s in self.registry else s for s in slugs]
+
+    def describe_matches(self, result: dict) -> list[dict]:
+        groups: dict[str, dict] = {}
+        for m in result.get("matches", []):
+            g = groups.get(m["dataset"])
+            if g is None:
+                g = groups[m["dataset"]] = self._group(m["dataset"])
+            g["count"] += 1
+            if m["match"] not in g["kinds"]:
+                g["kinds"].append(m["match"])
+        return list(groups.values())
+
+    def _group(self, slug: str) -> dict:
+        if slug not in self.registry:
+            return {"slug": slug, "name": slug, "creator": "unknown", "year": "?", "count": 0,
+                    "kinds": [], "users": []}
+        dataset = self.registry.get(slug)
+        users = [(self._company_name(u.company), u.strength) for u in dataset.users]
+        return {"slug": slug, "name": dataset.name, "creator": self._company_name(dataset.creator),
+                "year": dataset.year, "count": 0, "kinds": [], "users": users}
+
+    def _company_name(self, slug: str) -> str:
+        return self.directory.get(slug).name if slug in self.directory else slug
+
+    def describe_match(self, m: dict) -> str:
+        name = self.dataset_names([m["dataset"]])[0]
+        parts = [name]
+        if m.get("photo_id"):
+            owner = m.get("owner") or "-"
+            parts.append(f"https://www.flickr.com/photos/{owner if owner != '-' else 'x'}/{m['photo_id']}/"
+                         if m.get("owner") else f"Flickr photo {m['photo_id']}")
+        elif m.get("url"):
+            parts.append(m["url"])
+        if m.get("distance") is not None:
+            parts.append(f"similarity distance {m['distance']}")
+        return "- " + ", ".join(parts)
+
+    # -- the letter form ----------------------------------------------------------------------
+    def is_region(self, code: str) -> bool:
+        return is_region(code)
+
+    def letter_kinds(self, residence: str, uploaded_from: str) -> list[str]:
+        if not residence:
+            return []
+        try:
+            chosen = self.letters.rules.choose(parse_region_code(residence, "residence"),
+                                               parse_region_code(uploaded_from or "unknown",
+                                                                 "uploaded_from", allow_unknown=True))
+        except InputError:
+            return []
+        return [c.kind for c in chosen]
+
+    def recipients(self, result: dict | None) -> list[tuple[str, str]]:
+        """(slug, name) of every company that built or is reported to have used a matched dataset."""
+        if not result:
+            return []
+        datasets = [s for s in dict.fromkeys(m["dataset"] for m in result["matches"]) if s in self.registry]
+        seen: dict[str, str] = {}
+        for inv in self.registry.involvements(datasets):
+            if inv.company not in seen:
+                seen[inv.company] = self._company_name(inv.company)
+        return sorted(seen.items(), key=lambda kv: kv[1].casefold())
+
+    def clean_name(self, text: str) -> str:
+        try:
+            name = person_file.clean_text(text, "name", limit=100)
+        except InputError:
+            raise InputError(texts.BAD_NAME) from None
+        if len(name) < 2 or not any(ch.isalpha() for ch in name):
+            raise InputError(texts.BAD_NAME)
+        return name
+
+    def clean_address(self, text: str) -> list[str]:
+        lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+        if len(lines) == 1 and "," in lines[0]:
+            lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+        if not 2 <= len(lines) <= 6:
+            raise InputError(texts.BAD_ADDRESS)
+        try:
+            return [person_file.clean_text(line, "address", limit=80) for line in lines]
+        except InputError:
+            raise InputError(texts.BAD_ADDRESS) from None
+
+    def clean_email(self, text: str) -> str:
+        try:
+            return person_file.clean_email(text)
+        except InputError:
+            raise InputError(texts.BAD_EMAIL) from None
+
+    def clean_signature_image(self, data: bytes) -> bytes:
+        try:
+            return prepare_signature_image(data).png
+        except (InputError, PhotoError, RightsbotError) as exc:
+            raise InputError(str(exc)) from None
+
+    # -- letters ---------------------------------------------------------------------------------
+    def make_letters(self, form: dict, signature_image: bytes | None, result: dict | None,
+                     today: date) -> list[ProducedLetter]:
+        if not result or not result.get("matches"):
+            return []
+        person = Person(
+            name=form["name"], address=tuple(form["address"]), email=form["email"],
+            residence=form["residence"], uploaded_from=form.get("uploaded_from") or "unknown",
+            signature=signature_image if form.get("signature") == "image" and signature_image else "typed",
+            bipa_choice=form.get("bipa_choice") or "destroy",
+            companies=tuple(form.get("recipients", ())),
+            flickr_accounts=_accounts(result))
+        outcome = self.letters.make(person, _result_from_json(result), today)
+        return list(outcome.letters)
+
+
+def _accounts(result: dict) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m["owner"] for m in result.get("matches", []) if m.get("owner")))
+
+
+def _result_from_json(data: dict) -> CheckResult:
+    return CheckResult(tuple(data.get("checked", ())),
+                       tuple(Match(**m) for m in data.get("matches", ())),
+                       tuple(data.get("problems", ())))
+
+
+def _photo_label(filename: str | None) -> str:
+    return person_file.clean_text(filename or "photo", "photo", limit=60, strict=False) or "photo"
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
