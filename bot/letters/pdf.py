@@ -69,6 +69,7 @@ def render_pdf(doc: LetterDocument) -> bytes:
         out, pagesize=(layout.page_width, layout.page_height), invariant=1, pageCompression=1,
         title=doc.subject, author=doc.signer, subject=f"Letter {doc.reference}",
         creator=PRODUCER, producer=PRODUCER, lang=doc.language or None,
+        initialFontName=letter_fonts().regular, initialFontSize=10,
         leftMargin=layout.later_body.x, rightMargin=layout.later_body.x,
         topMargin=0, bottomMargin=layout.later_body.y)
     first, later = layout.first_body, layout.later_body

@@ -20,7 +20,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import Image as ImageFlowable
-from reportlab.lib.utils import ImageReader
 
 from .fonts import letter_fonts
 from .layout import PageLayout
@@ -170,6 +169,7 @@ def table_flowable(table: TextTable, width: float, styles: LetterStyles) -> Tabl
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), letter_fonts().regular),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -183,6 +183,7 @@ def notices_flowable(notices: tuple[str, ...], width: float, styles: LetterStyle
                 hAlign="LEFT", spaceAfter=10)
     box.setStyle(TableStyle([
         ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor("#b34700")),
+        ("FONTNAME", (0, 0), (-1, -1), letter_fonts().regular),
         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#fff4e5")),
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
@@ -198,7 +199,7 @@ def signature_block(doc: LetterDocument, layout: PageLayout, width: float,
     left: list[Flowable] = [Paragraph(markup(doc.closing), styles.body), Spacer(1, 2 * mm)]
     if image is not None:
         w, h = fit_box(image, *layout.signature_box)
-        left.append(ImageFlowable(ImageReader(io.BytesIO(image.png)), width=w, height=h,
+        left.append(ImageFlowable(io.BytesIO(image.png), width=w, height=h,
                                   mask="auto", hAlign="LEFT"))
         left.append(Paragraph(markup(f"/s/ {doc.signer}"), styles.body))
     else:
@@ -209,6 +210,7 @@ def signature_block(doc: LetterDocument, layout: PageLayout, width: float,
                   colWidths=[width - slot_w - 2 * mm, slot_w + 2 * mm], hAlign="LEFT")
     block.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONTNAME", (0, 0), (-1, -1), letter_fonts().regular),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0),

@@ -68,3 +68,18 @@ def signature_png(*, alpha: bool = True, size: tuple[int, int] = (600, 200)) -> 
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def page_texts(pdf: bytes):
+    """Each page's (content, artifacts) text, as verification reads them."""
+    from pypdf import PdfReader
+
+    from bot.letters.verify_text import read_pages
+    return read_pages(PdfReader(io.BytesIO(pdf)))
+
+
+def new_keys(folder, name: str = "Ann Example"):
+    """A key pair made through `rightsbot keys new`; returns (key.pem, cert.pem)."""
+    from bot.cli import main
+    assert main(["keys", "new", "--name", name, "--out", str(folder)]) == 0
+    return folder / "key.pem", folder / "cert.pem"
