@@ -40,6 +40,7 @@ def run_chat(config, out: Path | None = None) -> int:
     from ..terminal.chat import TerminalChat
 
     services = Services.from_config(config)
+    services.zip_threshold = None     # a folder holds many files well: no ZIP in the terminal
     with Store.from_config(config) as store:
         journey = Journey(services, store)
         chat = TerminalChat(journey.handle, letters_dir=(out or config.letters.output_dir),

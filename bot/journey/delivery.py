@@ -73,7 +73,7 @@ class Delivered(Step):
             return
         files = [(letter.pdf_name, letter.pdf) for letter in letters]
         files += [(letter.eml_name, letter.eml) for letter in letters]
-        zipped = len(letters) > services.zip_threshold
+        zipped = services.zip_threshold is not None and len(letters) > services.zip_threshold
         if zipped:
             yield Document(ZIP_NAME, zip_letters(files), texts.zip_caption(len(letters)))
         else:

@@ -129,6 +129,12 @@ class Journey:
                 return
             session.clear_inputs()
             yield from turn.go("menu")
+        elif name == "resume":     # a door reopening (the terminal chat starting again)
+            if not session.consented:
+                yield self._welcome()
+                return
+            yield Reply(texts.WELCOME_BACK)
+            yield from turn.reprompt()
         elif name in ("help", "privacy"):
             yield Reply(texts.help_text() if name == "help" else texts.privacy(retention))
             if session.consented:

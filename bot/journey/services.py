@@ -48,21 +48,19 @@ class Services:
     letters: LetterMaker
     max_items: int = MAX_ITEMS
     max_photos: int = MAX_PHOTOS
+    zip_threshold: int | None = None    # bundle letters in one ZIP above this many (None: never)
 
     @classmethod
     def from_config(cls, config: Config) -> "Services":
         directory = load_directory()
         return cls(config=config, checker=Checker.from_config(config),
                    registry=load_registry(companies=directory), directory=directory,
-                   letters=LetterMaker.from_config(config))
+                   letters=LetterMaker.from_config(config),
+                   zip_threshold=config.telegram.zip_threshold)
 
     @property
     def retention_days(self) -> int:
         return self.config.storage.retention_days
-
-    @property
-    def zip_threshold(self) -> int:
-        return self.config.telegram.zip_threshold
 
     # -- what to check ---------------------------------------------------------------
     def classify(self, token: str) -> tuple[str, str, str | None]:
@@ -143,13 +141,20 @@ class Services:
         return list(groups.values())
 
     def _group(self, slug: str) -> dict:
+        synthetic = slug in self._synthetic()
         if slug not in self.registry:
             return {"slug": slug, "name": slug, "creator": "unknown", "year": "?", "count": 0,
-                    "kinds": [], "users": []}
+                    "kinds": [], "users": [], "synthetic": synthetic}
         dataset = self.registry.get(slug)
         users = [(self._company_name(u.company), u.strength) for u in dataset.users]
-        return {"slug": slug, "name": dataset.name, "creator": self._company_name(dataset.creator),
-                "year": dataset.year, "count": 0, "kinds": [], "users": users}
+        creators = [self._company_name(c) for c in (dataset.creator, *dataset.co_creators)]
+        return {"slug": slug, "name": dataset.name, "creator": " and ".join(creators),
+                "year": dataset.year, "count": 0, "kinds": [], "users": users,
+                "synthetic": synthetic}
+
+    def _synthetic(self) -> set[str]:
+        """Datasets in the index that are the bundled synthetic demo samples."""
+        return {info.slug for info in self.checker.index.info() if "SYNTHETIC" in info.note}
 
     def _company_name(self, slug: str) -> str:
         return self.directory.get(slug).name if slug in self.directory else slug

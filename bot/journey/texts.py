@@ -35,7 +35,7 @@ def welcome(retention_days: int) -> str:
         "and /forget deletes it at any time.\n\n"
         "Photos you send are turned into a short fingerprint (a hash) in memory and thrown "
         "away. I never keep them and I never analyse faces.\n\n"
-        "I am not a lawyer and nothing here is legal advice."
+        "I am not a lawyer, and this is not legal advice."
     )
 
 
@@ -151,6 +151,9 @@ def results_summary(groups: Sequence[dict], checked: Sequence[str], problems: Se
             how = ", ".join(MATCH_KINDS.get(k, k) for k in g["kinds"])
             lines += ["", f"{g['name']}: {g['count']} photo{'s' if g['count'] != 1 else ''} ({how})",
                       f"Built by {g['creator']} ({g['year']})."]
+            if g.get("synthetic"):
+                lines.append("(This is the demo's synthetic sample with fictional IDs, not the real "
+                             "dataset.)")
             if g["users"]:
                 reported = "; ".join(f"{name} ({STRENGTHS.get(s, s)})" for name, s in g["users"])
                 lines.append(f"Reported to have used it: {reported}.")
@@ -337,6 +340,8 @@ def forgotten(counts: dict[str, int]) -> str:
     what = ", ".join(parts) if parts else "nothing was stored"
     return f"Done. Deleted: {what}. I no longer know anything about you. Send /start to begin again."
 
+
+WELCOME_BACK = "Welcome back. Here is where we stopped:"
 
 # -- generic answers ---------------------------------------------------------------
 CANCELLED = "Stopped. Nothing you entered is lost."

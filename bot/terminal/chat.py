@@ -42,7 +42,7 @@ class TerminalChat:
 
     def run(self) -> int:
         self.say(INTRO + "\n")
-        self.feed(Command("start"))
+        self.feed(Command("resume"))
         while True:
             try:
                 line = self.read_line("> ")
