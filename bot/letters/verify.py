@@ -147,6 +147,8 @@ def _check_signature(embedded, roots, data: bytes) -> tuple[str | None, bool, li
             coverage == SignatureCoverageLevel.ENTIRE_REVISION
             and status.modification_level in _ACCEPTABLE_LATER_CHANGES):
         problems.append("the file was changed or extended after it was sealed")
+    if _junk_after(embedded, data):
+        problems.append("data was appended to the file after it was sealed")
     if not _contents_padding_clean(embedded) or not _contents_hex_clean(embedded, data):
         problems.append("the seal's signature field holds extra or altered data: the file was changed")
     if not _signing_certificate_matches(embedded, cert):
@@ -250,3 +252,13 @@ def _cms_structure_ok(embedded) -> bool:
         return content_types == ["data"]
     except (KeyError, IndexError, ValueError, TypeError, AttributeError):
         return False
+
+
+def _junk_after(embedded, data: bytes) -> bool:
+    """Bytes after the sealed revision that are not a further PDF revision."""
+    try:
+        _, _, resume, rest = (int(v) for v in embedded.byte_range)
+    except (ValueError, TypeError, AttributeError):
+        return True
+    tail = data[resume + rest:]
+    return bool(tail.strip(b" \t\r\n\x00")) and b"%%EOF" not in tail
