@@ -1,0 +1,230 @@
+"""The journey from a match to delivered letters, /status, /forget and reminders."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from datetime import date, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from bot.journey.engine import Journey
+from bot.journey.io import Document, Press
+from tests.imaging import make_photo, png_bytes
+from tests.journey.chatting import TODAY, USER, Chat, documents, said
+
+PIPA_PHOTO = "1808093328"
+NAME = "<b>Ann</b> {{ x }} & Co"
+EMAIL = "ann.example@example.org"
+
+
+def matched(chat: Chat) -> None:
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+
+
+def fill_illinois(chat: Chat, name: str = NAME) -> None:
+    matched(chat)
+    chat.press("Illinois")
+    chat.press("Same as where I live")
+    chat.text(name)
+    chat.text("12 Main St\nSpringfield, IL 62701\nUSA")
+    chat.text(EMAIL)
+    chat.press("Typed signature")
+    chat.press("Preserve until resolved")
+    chat.press("Done")
+
+
+def delivered_files(outputs) -> dict[str, bytes]:
+    """Every file handed over, whether one by one or in the ZIP."""
+    files = {}
+    for doc in documents(outputs):
+        if doc.filename.endswith(".zip"):
+            archive = zipfile.ZipFile(io.BytesIO(doc.data))
+            files.update({name: archive.read(name) for name in archive.namelist()})
+        else:
+            files[doc.filename] = doc.data
+    return files
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_form_reaches_a_summary_with_everything(chat):
+    fill_illinois(chat)
+    text = said(chat.outputs[-1:])
+    for part in (f"Name: {NAME}", "Address: 12 Main St, Springfield, IL 62701, USA", f"Email: {EMAIL}",
+                 "Where you live: Illinois, United States", "Signature: typed",
+                 "Illinois choice: Preserve until resolved, then destroy", "bipa-notice",
+                 "bipa-demand", "UC Berkeley"):
+        assert part in text
+    assert "Make my letters" in chat.buttons
+
+
+def test_letters_are_delivered_saved_and_listed(chat, store):
+    fill_illinois(chat)
+    out = chat.press("Make my letters")
+    docs = documents(out)
+    assert len(docs) == 1 and docs[0].filename == "rightsbot-letters.zip"   # more than 4 letters
+    archive = zipfile.ZipFile(io.BytesIO(docs[0].data))
+    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
+    emls = [n for n in archive.namelist() if n.endswith(".eml")]
+    assert len(pdfs) == len(emls) >= 5
+    demand = next(n for n in pdfs if n.startswith("meta") and "bipa-demand" in n)
+    text = pdf_text(archive.read(demand))
+    assert NAME in text                       # markup and template syntax print literally
+    assert PIPA_PHOTO in text and "not legal advice" in text.lower()
+    assert "740 ILCS 14" in text
+    assert "best sent by" in said(out) or "no postal address" in said(out)
+    assert "remind you when replies are due" in said(out)
+    cases = store.cases(USER)
+    assert len(cases) == 1 and len(cases[0]["letters"]) == len(pdfs)
+    assert all(date.fromisoformat(letter["due"]) > TODAY for letter in cases[0]["letters"])
+    # the signature image (none here) and the form stay only as long as needed
+    status = said(chat.command("status"))
+    assert "reply due" in status and cases[0]["letters"][0]["reference"] in status
+
+
+def test_few_letters_come_as_separate_documents(chat):
+    fill_illinois(chat)
+    chat.press("Change companies")
+    for company in ("Meta", "SenseTime", "Toyota"):
+        chat.press(company)
+    chat.press("Done")
+    out = chat.press("Make my letters")
+    names = [d.filename for d in documents(out)]
+    assert sorted(n.rsplit(".", 1)[1] for n in names) == ["eml", "pdf"]   # UC Berkeley: one letter
+    assert names[0].startswith("uc-berkeley-generic-")
+
+
+def test_bad_answers_are_corrected_without_losing_anything(chat, store):
+    matched(chat)
+    assert "could be the US state California or Canada" in said(chat.text("CA"))
+    chat.text("Germany")
+    chat.press("Same as where I live")
+    assert "between 2 and 100 characters" in said(chat.text("x"))
+    assert "between 2 and 100 characters" in said(chat.text("line\u202eevil"))
+    chat.text("Анна Кузнецова")
+    assert "2 to 6 lines" in said(chat.text("nowhere"))
+    chat.text("Hauptstr. 1, 10115 Berlin, Germany")
+    assert "doesn't look like an email" in said(chat.text("ann@"))
+    assert "doesn't look like an email" in said(chat.text("ann@example.org\r\nBcc: x@y.z"))
+    chat.text("anna@example.de")
+    chat.press("Typed signature")
+    assert "Illinois" not in said(chat.outputs[-1:])   # no BIPA choice for Germany
+    form = store.load_session(USER)["form"]
+    assert form["name"] == "Анна Кузнецова" and form["residence"] == "DE"
+    assert form["address"] == ["Hauptstr. 1", "10115 Berlin", "Germany"]
+
+
+def test_gdpr_letters_for_an_eu_resident(chat):
+    matched(chat)
+    chat.press("EU / EEA")
+    chat.press("Germany")
+    chat.press("Same as where I live")
+    chat.text("Anna Kuznetsova")
+    chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
+    chat.text("anna@example.de")
+    chat.press("Typed signature")
+    summary = said(chat.press("Done"))
+    assert "gdpr" in summary and "bipa" not in summary
+    files = delivered_files(chat.press("Make my letters"))
+    text = pdf_text(next(data for name, data in files.items() if "gdpr" in name and name.endswith(".pdf")))
+    assert "Article 17" in text or "Art. 17" in text
+
+
+def test_every_state_can_be_picked_from_the_list(chat):
+    matched(chat)
+    chat.press("Other US state")
+    assert "Wyoming" in chat.buttons
+    chat.press("Wyoming")
+    assert "Noted: Wyoming, United States" in said(chat.outputs[-3:])
+
+
+def test_editing_from_the_summary_returns_to_it(chat, store):
+    fill_illinois(chat)
+    chat.press("Change email")
+    out = chat.text("new@example.org")
+    assert "Email: new@example.org" in said(out)
+    chat.press("Change where I live")
+    chat.press("California")
+    out = chat.press("Same as where I live")
+    text = said(out)
+    assert "Illinois choice" not in text and "ccpa" in text
+    assert store.load_session(USER)["form"].get("bipa_choice") is None
+
+
+def test_recipients_cannot_all_be_removed(chat):
+    fill_illinois(chat)
+    chat.press("Change companies")
+    for company in ("Meta", "SenseTime", "Toyota", "UC Berkeley"):
+        chat.press(company)
+    assert "[ ] Meta (Facebook)" in chat.buttons
+    assert "keep at least one" in said(chat.press("Done"))
+
+
+def test_signature_picture_is_used_then_dropped(chat, store):
+    matched(chat)
+    chat.press("Texas")
+    chat.press("Same as where I live")
+    chat.text("Ann Example")
+    chat.text("1 Main St, Austin, TX 78701")
+    chat.text("ann@example.org")
+    chat.press("Photo of my signature")
+    assert "could not use that image" in said(chat.upload(b"not an image", filename="sig.png"))
+    signature = make_photo(5, size=(600, 200)).convert("RGBA")
+    assert "Signature received" in said(chat.upload(png_bytes(signature), filename="sig.png"))
+    assert store.load_session(USER)["form"]["signature_image"]
+    chat.press("Done")
+    files = delivered_files(chat.press("Make my letters"))
+    data = next(data for name, data in files.items() if name.endswith(".pdf"))
+    reader = PdfReader(io.BytesIO(data))
+    assert sum(len(page.images) for page in reader.pages) >= 1
+    assert "signature_image" not in store.load_session(USER)["form"]
+
+
+def test_forget_asks_then_erases_everything(chat, store, config):
+    fill_illinois(chat)
+    chat.press("Make my letters")
+    out = chat.command("forget")
+    assert "Delete everything?" in said(out)
+    out = chat.press("No, keep it")
+    assert "Nothing was deleted" in said(out) and store.cases(USER)
+    chat.command("forget")
+    out = chat.press("Yes, delete everything")
+    assert "Deleted:" in said(out) and "1 cases" in said(out)
+    assert store.load_session(USER) is None and store.cases(USER) == []
+    for folder, _, files in os.walk(config.storage.path):
+        for name in files:
+            data = open(os.path.join(folder, name), "rb").read()
+            assert EMAIL.encode() not in data and b"Ann" not in data and b"Springfield" not in data
+    # and the person starts from the welcome again
+    assert "I agree" in said(chat.text("hello"))
+
+
+def test_reminders_are_sent_once_when_due(chat, journey, store):
+    fill_illinois(chat)
+    chat.press("Make my letters")
+    due = min(date.fromisoformat(l["due"]) for l in store.cases(USER)[0]["letters"])
+    assert journey.due_reminders(due - timedelta(days=1)) == []
+    reminders = journey.due_reminders(due)
+    assert reminders and all(user == USER for user, _ in reminders)
+    assert "was due on" in reminders[0][1].text and "not legal advice" in reminders[0][1].text
+    assert journey.due_reminders(due) == []
+    later = Chat(Journey(journey.services, store, today=lambda: due + timedelta(days=1)))
+    assert "overdue since" in said(later.command("status"))
+
+
+def test_letters_need_a_match(chat):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text("https://www.flickr.com/photos/nobody/1234567/")
+    assert "Write letters" not in chat.buttons
+    # a forged press of the letters button on the results keyboard
+    nonce = chat.buttons["Check more"].split(":")[0]
+    assert "only write letters about a dataset" in said(chat.send(Press(f"{nonce}:letters")))
