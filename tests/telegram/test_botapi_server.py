@@ -93,7 +93,8 @@ async def test_negative_offset_and_allowed_updates(bot, botapi):
 
 async def test_second_poll_terminates_the_first(bot, botapi):
     first = asyncio.create_task(bot.get_updates(timeout=20))
-    await asyncio.sleep(0.2)
+    while not botapi.calls("getUpdates"):          # the first poll is waiting in the server
+        await asyncio.sleep(0.01)
     async with httpx.AsyncClient() as client:      # a second bot process, say
         second = await client.get(f"{botapi.base_url}{botapi.token}/getUpdates",
                                   params={"timeout": "0"})
