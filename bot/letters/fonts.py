@@ -74,9 +74,5 @@ def _covered_codepoints() -> frozenset[int]:
 def unprintable_characters(text: str) -> list[str]:
     """Characters of ``text`` that the letter fonts have no glyph for (whitespace ignored)."""
     covered = _covered_codepoints()
-    missing: dict[str, None] = {}
-    for char in text:
-        if char.isspace() or ord(char) in covered:
-            continue
-        missing[char] = None
-    return list(missing)
+    missing = {c for c in set(text) if ord(c) not in covered and not c.isspace()}
+    return sorted(missing, key=text.index)

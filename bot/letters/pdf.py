@@ -23,7 +23,7 @@ import calendar
 import hashlib
 import io
 import time
-import unicodedata
+import re
 from datetime import date
 from functools import partial
 from typing import Any, Callable
@@ -53,6 +53,7 @@ INFO_SEAL_SLOT = "RightsbotSealSlot"
 FOOTER_HASH_LABEL = "SHA-256 of the letter text (attached as letter.txt):"
 MAX_REFERENCE_CHARS = 64
 MAX_TEXT_CHARS = 200_000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")   # Cc except tab, LF, CR
 RECIPIENT_FONT_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5)
 
 
@@ -128,7 +129,7 @@ def check_document(doc: LetterDocument) -> str:
     for what, value in _all_strings(doc):
         if not isinstance(value, str):
             raise LetterError(f"A {what} of the letter is not text.")
-        if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in value):
+        if _CONTROL.search(value):
             raise LetterError(f"A {what} of the letter contains control characters.")
         for char in unprintable_characters(value):
             missing[char] = None

@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import Image as ImageFlowable
 
@@ -147,14 +148,24 @@ class SealSlot(Flowable):
                            round(y + self.height, 2))
 
 
-def _column_widths(table: TextTable, total: float) -> list[float]:
-    columns = len(table.headers)
-    weights = []
-    for index in range(columns):
+def _column_widths(table: TextTable, total: float, styles: LetterStyles) -> list[float]:
+    """Each column at least as wide as its longest word (so IDs do not break), the rest of the
+    width shared by how much text each column holds."""
+    padding = 6 + 2
+    font, size = styles.cell.fontName, styles.cell.fontSize
+    least, wish = [], []
+    for index in range(len(table.headers)):
         texts = [table.headers[index]] + [row[index] for row in table.rows if index < len(row)]
-        weights.append(min(max((len(t) for t in texts), default=1), 45) + 6)
-    scale = total / sum(weights)
-    return [w * scale for w in weights]
+        words = [w for text in texts for w in text.split()] or [""]
+        least.append(min(max(stringWidth(w, font, size) for w in words) + padding, total * 0.4))
+        wish.append(max(max(stringWidth(t, font, size) for t in texts) + padding, least[-1]))
+    spare = total - sum(least)
+    if spare <= 0:
+        return [w * total / sum(least) for w in least]
+    extra = [w - m for w, m in zip(wish, least)]
+    if sum(extra) <= spare:
+        return [m + e + (spare - sum(extra)) / len(least) for m, e in zip(least, extra)]
+    return [m + e * spare / sum(extra) for m, e in zip(least, extra)]
 
 
 def table_flowable(table: TextTable, width: float, styles: LetterStyles) -> Table:
@@ -163,7 +174,7 @@ def table_flowable(table: TextTable, width: float, styles: LetterStyles) -> Tabl
     for row in table.rows:
         cells = list(row) + [""] * (columns - len(row))
         data.append([Paragraph(markup(c), styles.cell) for c in cells])
-    flowable = LetterTable(data, colWidths=_column_widths(table, width), repeatRows=1,
+    flowable = LetterTable(data, colWidths=_column_widths(table, width, styles), repeatRows=1,
                            hAlign="LEFT", spaceBefore=2, spaceAfter=8)
     flowable.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
