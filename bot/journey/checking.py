@@ -144,7 +144,7 @@ class AskPhotos(Step):
             problem = texts.TOO_MANY_ITEMS.format(limit=services.max_photos)
         if problem is None:
             try:
-                hashes = services.hash_upload(upload.data or b"", upload.filename)
+                hashes = services.hash_upload(upload.data or b"", len(photos) + 1)
             except (PhotoError, InputError) as exc:
                 problem = texts.NOT_AN_IMAGE.format(reason=str(exc))
             else:

@@ -82,12 +82,13 @@ class Services:
             return texts.FILE_TOO_LARGE.format(size=_megabytes(upload.size), limit=_megabytes(limit))
         return None
 
-    def hash_upload(self, data: bytes, filename: str | None) -> dict[str, str]:
-        """Hash an image in memory; only the hashes are returned (and kept)."""
+    def hash_upload(self, data: bytes, number: int) -> dict[str, str]:
+        """Hash an image in memory; only the hashes are returned (and kept): not
+        the bytes, and not the file name, which can itself be personal."""
         photos = self.config.photos
         hashes = hash_image(data, max_bytes=photos.max_bytes, max_pixels=photos.max_pixels)
         return {"sha256": hashes.sha256, "md5": hashes.md5, "phash": phash_hex(hashes.phash),
-                "name": _photo_label(filename)}
+                "name": f"photo {number}"}
 
     def check(self, inputs: dict[str, list]) -> Iterator[tuple[str, Any]]:
         """Run the check in a worker thread; yield ("progress", text) now and then
@@ -254,10 +255,6 @@ def _result_from_json(data: dict) -> CheckResult:
     return CheckResult(tuple(data.get("checked", ())),
                        tuple(Match(**m) for m in data.get("matches", ())),
                        tuple(data.get("problems", ())))
-
-
-def _photo_label(filename: str | None) -> str:
-    return person_file.clean_text(filename or "photo", "photo", limit=60, strict=False) or "photo"
 
 
 def _megabytes(n: int) -> str:

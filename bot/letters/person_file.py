@@ -112,15 +112,10 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
     return PersonFile(path or base, person, flickr, urls, photos)
 
 
-def clean_text(value: str, key: str, *, limit: int = MAX_TEXT, strict: bool = True) -> str:
-    """One line of text a person typed, NFC-normalised and stripped.
-
-    ``strict``: refuse control, line-break and bidi characters with an
-    :class:`InputError` naming ``key``; otherwise drop them."""
+def clean_text(value: str, key: str, *, limit: int = MAX_TEXT) -> str:
+    """One line of text a person typed, NFC-normalised and stripped; control,
+    line-break and bidi characters are refused with an InputError naming ``key``."""
     value = unicodedata.normalize("NFC", value).strip()
-    if not strict:
-        value = "".join(ch for ch in value if ch not in _BIDI
-                        and unicodedata.category(ch) not in _FORBIDDEN_CATEGORIES)[:limit].strip()
     _plain(value, key, limit)
     return value
 

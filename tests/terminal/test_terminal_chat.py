@@ -1,0 +1,120 @@
+"""The terminal door: lines in, journey inputs out; documents saved to a folder.
+And the whole `rightsbot chat` run as a real process, letters read back."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bot.journey.io import Button, Command, Document, Press, Reply, Text, Upload
+from bot.terminal.chat import TerminalChat
+from tests.imaging import jpeg_bytes, make_photo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def door(tmp_path, lines=(), outputs=()):
+    seen = []
+
+    def handle(user_id, event):
+        seen.append(event)
+        return list(outputs)
+
+    feed = iter(lines)
+
+    def read_line(prompt):
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    chat = TerminalChat(handle, letters_dir=tmp_path / "letters", max_upload_bytes=1000,
+                        read_line=read_line, out=out)
+    return chat, seen, out
+
+
+def test_lines_become_journey_inputs(tmp_path):
+    chat, _, _ = door(tmp_path)
+    chat.show(Reply("Pick", ((Button("One", "1:a"), Button("Two", "1:b")),)))
+    assert chat.parse("2") == Press("1:b")
+    assert chat.parse("3") == Text("3")          # not a button: plain text
+    assert chat.parse("/start payload") == Command("start", "payload")
+    assert chat.parse("/HELP@rightsbot") == Command("help", "")
+    assert chat.parse("   ") is None
+    assert chat.parse("Anna\\nStreet 1") == Text("Anna\nStreet 1")
+    small = tmp_path / "small photo.jpg"
+    small.write_bytes(b"x" * 10)
+    assert chat.parse(f"'{small}'") == Upload(b"x" * 10, 10, "small photo.jpg", "image/jpeg", False)
+    big = tmp_path / "big.png"
+    big.write_bytes(b"x" * 5000)
+    assert chat.parse(str(big)) == Upload(None, 5000, "big.png", "image/png", False)
+    assert chat.parse("/no/such/file.jpg") == Text("/no/such/file.jpg")
+
+
+def test_outputs_are_printed_and_documents_saved_safely(tmp_path):
+    chat, _, out = door(tmp_path)
+    chat.show(Reply("Hello", ((Button("Yes", "1:y"),), (Button("No", "1:n"),))))
+    chat.show(Document("../../evil name.pdf", b"%PDF-1.7 x", "a letter"))
+    chat.show(Document("../../evil name.pdf", b"%PDF-1.7 y"))
+    text = out.getvalue()
+    assert "Hello" in text and "[1] Yes" in text and "[2] No" in text
+    saved = sorted(p.name for p in (tmp_path / "letters").iterdir())
+    assert saved == ["evil_name-2.pdf", "evil_name.pdf"]
+    assert (tmp_path / "letters" / "evil_name.pdf").read_bytes() == b"%PDF-1.7 x"
+
+
+def test_run_resumes_and_ends_on_eof(tmp_path):
+    chat, seen, out = door(tmp_path, lines=["hi"], outputs=[Reply("ok")])
+    assert chat.run() == 0
+    assert seen == [Command("resume"), Text("hi")]
+    assert "progress is saved" in out.getvalue()
+
+
+def run_chat(workdir: Path, lines: list[str]) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "bot", "start"], input="\n".join(lines) + "\n",
+                          cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+@pytest.mark.e2e
+def test_the_main_command_without_a_token_runs_the_whole_journey(tmp_path):
+    photo = tmp_path / "holiday.jpg"
+    photo.write_bytes(jpeg_bytes(make_photo(21)))
+    first = run_chat(tmp_path, [
+        "1",                      # I agree
+        "3", str(photo), "1",     # upload a photo, check now: the demo has no image hashes
+        "4",                      # check something else
+        "2", "1808093328",        # a PIPA photo link
+    ])
+    assert "No match in the datasets I hold" in first
+    assert "People In Photo Albums (PIPA): 1 photo" in first
+    # a second run continues where the first stopped
+    second = run_chat(tmp_path, [
+        "1",                                   # write letters
+        "1", "1",                              # Illinois, same as where I live
+        "Ann Example", "12 Main St, Springfield, IL 62701", "ann@example.org",
+        "1", "2",                              # typed signature, preserve
+        "5", "1",                              # recipients done, make my letters
+        "/status",
+    ])
+    assert "Welcome back" in second
+    assert "Saved" in second and "reply due" in second
+    pdfs = sorted((tmp_path / "letters").glob("*.pdf"))
+    emls = sorted((tmp_path / "letters").glob("*.eml"))
+    assert len(pdfs) == len(emls) == 7
+    text = "".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
+    assert "Ann Example" in text and "1808093328" in text
+    # the photo was never copied anywhere
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "var").rglob("*") if p.is_file())
+    assert photo.read_bytes()[:2000] not in stored and b"holiday" not in stored
