@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import lru_cache
 
 from reportlab.lib.colors import HexColor
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -24,8 +25,12 @@ def _fitted(text: str, font: str, size: float, width: float, smallest: float = 5
     return size
 
 
+@lru_cache(maxsize=16)
 def render_stamp(signer: str, when: dt.datetime, *, width: float, height: float) -> bytes:
-    """A PDF page of ``width`` x ``height`` points showing who sealed the letter and when."""
+    """A PDF page of ``width`` x ``height`` points showing who sealed the letter and when.
+
+    One font only (one embedded subset), and cached: the letters of one batch share
+    signer, signing time and slot size, so they share the stamp."""
     fonts = letter_fonts()
     out = io.BytesIO()
     canv = Canvas(out, pagesize=(width, height), invariant=1, pageCompression=1)
@@ -35,7 +40,7 @@ def render_stamp(signer: str, when: dt.datetime, *, width: float, height: float)
     canv.roundRect(1, 1, width - 2, height - 2, 4, stroke=1, fill=1)
     inner = width - 12
     lines = [
-        (fonts.bold, 8.0, "Electronically sealed (PAdES)"),
+        (fonts.regular, 8.5, "Electronically sealed (PAdES)"),
         (fonts.regular, 8.0, f"by {signer}"),
         (fonts.regular, 7.0, when.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         (fonts.regular, 6.0, "Check: rightsbot verify FILE.pdf"),
