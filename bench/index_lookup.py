@@ -99,6 +99,10 @@ def main(argv: list[str]) -> int:
             nsids = [f"{NSID_BASE + 1 + rng.randrange(owners)}@N99" for _ in range(queries // 4)]
             results.setdefault("find_owners, 1 NSID (~170 photos)", []).append(
                 percentiles(timed(lambda n: index.find_owners([n]), nsids)))
+            unknown = [f"{NSID_BASE + owners + 1 + rng.randrange(owners)}@N99"
+                       for _ in range(queries // 4)]
+            results.setdefault("find_owners, 1 NSID not in the index", []).append(
+                percentiles(timed(lambda n: index.find_owners([n]), unknown)))
             checks = []
             for _ in range(100):
                 nsid = f"{NSID_BASE + 1 + rng.randrange(owners)}@N99"
