@@ -203,3 +203,13 @@ def test_long_urls_wrap_inside_paragraphs_and_table_cells():
     for page_index in range(len(reader(pdf).pages)):
         for text, (x, _) in text_positions(pdf, page_index).items():
             assert x < right_edge, text
+
+
+def test_notices_stand_near_the_top_of_page_one_before_the_body():
+    notice = "Address unverified: check before sending."
+    doc = sample_letter(notices=("Not legal advice.", notice))
+    positions = text_positions(render_pdf(doc))
+    notice_y = positions[notice][1]
+    assert notice_y > positions["Dear Privacy Office,"][1]        # above the letter's first line
+    assert notice_y < positions[doc.subject][1]                   # right under the subject
+    assert notice_y > us_letter_no10().page_height / 2            # in the upper half of page 1

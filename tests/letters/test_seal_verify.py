@@ -282,3 +282,16 @@ def test_a_later_revision_changing_a_page_is_rejected(sealed, keys):
     report = verify_pdf(out.getvalue(), [keys[1]])
     assert not report.intact and not report.ok
     assert any("changed or extended after it was sealed" in p for p in report.problems)
+
+
+def test_sealer_from_config_reads_the_password_from_the_environment(tmp_path, monkeypatch, letter):
+    from bot.config import Config
+
+    monkeypatch.setenv("RIGHTSBOT_SEAL_PASSWORD", "s3cret")
+    assert main(["keys", "new", "--name", "Ann Example", "--out", str(tmp_path), "--encrypt"]) == 0
+    config = Config.defaults(tmp_path).with_overrides(
+        letters={"seal_key": tmp_path / "key.pem", "seal_cert": tmp_path / "cert.pem"})
+    sealer = Sealer.from_config(config)
+    assert sealer is not None and sealer.signer_name == "Ann Example"
+    assert verify_pdf(sealer.seal(letter), [tmp_path / "cert.pem"]).ok
+    assert Sealer.from_config(Config.defaults(tmp_path)) is None
