@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         result = checker.check(request, progress)
     finally:
         bar.close()
+        if checker.flickr is not None:
+            checker.flickr.close()
     if problems:
         result = CheckResult(result.checked, result.matches, tuple(problems) + result.problems)
     if args.json:

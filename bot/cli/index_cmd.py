@@ -117,6 +117,10 @@ def open_for_reading(args: argparse.Namespace) -> DatasetIndex:
     config, path = index_path(args)
     if args.index is not None and not path.exists():
         raise IndexStoreError(f"no dataset index at {path}")
+    if not path.exists() and config.index.demo:
+        print(f"note: building the demo index at {path} (real PIPA and FaceScrub metadata, "
+              "synthetic YFCC100M/DiF/MegaFace samples; see `rightsbot index stats`)",
+              file=sys.stderr)
     return open_index(config)
 
 
