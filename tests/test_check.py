@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import MATCH_KINDS, CheckRequest, Checker, PhotoInput
+from bot.check import MATCH_KINDS, CheckRequest, Checker, HashedPhoto, PhotoInput
 from bot.cli import main
 from bot.flickr import FlickrClient
 from bot.index import DatasetIndex, build_demo_index, hash_image_folder, import_manifest
@@ -137,6 +137,10 @@ def test_photos_match_by_file_hash_and_perceptual_hash(tmp_path):
     assert "someone-else.jpg" not in by_query
     assert len(result.problems) == 1 and result.problems[0].startswith("broken.jpg: ")
     assert hash_image(original, **LIMITS).sha256.encode() not in index_path.read_bytes()
+    # photos hashed on arrival (the chat keeps only hashes) check the same way
+    hashed = HashedPhoto("photo 1", hash_image(telegram_recompress(original), **LIMITS))
+    again = checker(index_path).check(CheckRequest(hashed=(hashed,)))
+    assert [(m.match, m.query) for m in again.matches] == [("perceptual", "photo 1")]
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
