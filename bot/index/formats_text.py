@@ -19,7 +19,9 @@ Batch = list[tuple]
 
 def parse_yfcc100m(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     """YFCC100M: 25 tab-separated fields (line number, photo ID, hash, NSID, ...) or 23 (no
-    line number, no hash). Keeps photo ID and owner NSID.
+    line number, no hash). Keeps photo ID and owner NSID. The ``photo_hash`` field is not
+    kept: what exactly it hashes is not documented, and at 100M rows it would double the
+    index for a key a person's own file may never match.
 
     Hot path: when a batch's tab count says every line has 25 fields, lines are only cut
     at the fourth tab; any other batch is checked line by line to name the bad rows."""
