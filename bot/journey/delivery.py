@@ -71,10 +71,9 @@ class Delivered(Step):
             yield Reply(texts.NO_LETTERS_MADE)
             yield from turn.go("summary")
             return
-        files = [(letter.pdf_name, letter.pdf) for letter in letters]
-        files += [(letter.eml_name, letter.eml) for letter in letters]
         zipped = services.zip_threshold is not None and len(letters) > services.zip_threshold
         if zipped:
+            files = [item for letter in letters for item in letter.files()]
             yield Document(ZIP_NAME, zip_letters(files), texts.zip_caption(len(letters)))
         else:
             for letter in letters:

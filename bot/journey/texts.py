@@ -275,20 +275,6 @@ def delivered(count: int, zipped: bool) -> str:
             "This is not legal advice. For advice about your situation, talk to a lawyer.")
 
 
-def how_to_send(company: str, medium: str, email: str | None, webform: str | None,
-                address: Sequence[str], verified: bool) -> str:
-    lines = [f"{company}: best sent by {medium}."]
-    if email:
-        lines.append(f"Email: {email}")
-    if webform:
-        lines.append(f"Web form: {webform}")
-    if address:
-        lines.append("Post: " + ", ".join(address))
-    if not verified:
-        lines.append("Address unverified: check the company's current privacy contact before sending.")
-    return "\n".join(lines)
-
-
 def delivered_next() -> str:
     return "What next? You can check more photos, or see your letters and their deadlines."
 

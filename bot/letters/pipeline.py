@@ -250,28 +250,32 @@ class _Planned:
 
 def how_to_send(company: "Company", contact: "Contact", stem: str) -> str:
     """One paragraph for the person: which channel, where, and what to check first."""
-    name = contact.entity or company.name
-    if contact.medium == "email" and contact.email:
-        text = (f"{company.name}: email the letter to {contact.email} — open {stem}.eml in your "
-                "mail client, check it and send it (the PDF is attached).")
-    elif contact.medium == "webform" and contact.webform:
-        text = (f"{company.name}: use the privacy web form at {contact.webform} — paste the "
-                f"letter text ({stem}.txt) and attach the PDF.")
-    elif contact.address:
-        text = (f"{company.name}: print {stem}.pdf, sign it and post it to {name}, "
-                f"{', '.join(contact.address)}.")
-    elif contact.email:
-        text = f"{company.name}: email the letter to {contact.email} ({stem}.eml)."
-    elif contact.webform:
-        text = f"{company.name}: use the web form at {contact.webform} and attach {stem}.pdf."
+    entity = contact.entity or company.name
+    head = company.name if entity == company.name else f"{company.name} ({entity})"
+    ways = {
+        "email": (f"email it to {contact.email}: open {stem}.eml in your mail program, check "
+                  "it and send it (the PDF is attached)") if contact.email else None,
+        "webform": (f"use the privacy web form at {contact.webform}: paste the letter text "
+                    f"({stem}.txt) and attach the PDF") if contact.webform else None,
+        "letter": (f"print {stem}.pdf, sign it and post it to {entity}, "
+                   f"{', '.join(contact.address)}") if contact.address else None,
+    }
+    order = [contact.medium] + [m for m in ("email", "webform", "letter") if m != contact.medium]
+    available = [ways[m] for m in order if ways.get(m)]
+    if available:
+        text = f"{head}: {available[0]}."
+        if len(available) > 1:
+            text += " Or " + "; or ".join(available[1:]) + "."
     else:
-        text = f"{company.name} ({name}):"
-    gaps = " ".join(contact.gaps())
+        text = (f"{head}: no postal address is on file, and no privacy email or web form: find "
+                "the organisation's privacy contact on its own website before sending.")
+    if contact.address and not contact.address_verified:
+        text += " The postal address has not been verified: check it before sending."
     alt = contact.alternative
     if alt is not None and not (contact.email or contact.webform) and (alt.email or alt.webform):
-        gaps += (f" {company.name}'s other privacy contact, {alt.entity}, can be reached at "
+        text += (f" {company.name}'s other privacy contact, {alt.entity}, can be reached at "
                  f"{alt.email or alt.webform}.")
-    return f"{text} {gaps}".strip()
+    return text
 
 
 def _escalation(rule, person: Person) -> str:

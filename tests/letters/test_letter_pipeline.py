@@ -155,4 +155,4 @@ def test_how_to_send_names_the_channel_and_the_gaps(maker):
     outcome = maker.make(person("DE"), SampleResult(MATCHES), LETTER_DATE)
     by = {l.company: l for l in outcome.letters}
     assert "privacy web form at https://www.facebook.com/" in by["meta"].how_to_send
-    assert "no postal address is on file" in by["sensetime"].how_to_send
+    assert "no postal address is on file, and no privacy email or web form" in by["sensetime"].how_to_send
