@@ -21,9 +21,11 @@ AIORateLimiter, ~30 messages/s overall, which is Telegram's own limit), so with
 baseline: python-telegram-bot's default of one update at a time.
 
 Scripts are data (``SCRIPTS``): a tuple of steps, each an action ("text",
-"press", "photo") with its value and the number of replies the bot sends for
-it. Add the full journey's script (consent, Flickr link, results, letters) here
-once the journey's replies are settled.
+"press", "photo") with its value and either the exact number of replies the bot
+sends for it, or a phrase (``until``) of the reply that ends the step (for the
+real journey, whose progress messages vary). For ``until`` steps the "whole
+turn" time (update queued -> that reply) is reported too. ``check`` and
+``letters`` follow the real journey (``tests/journey`` has the same path).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.botapi import BotApiServer, NoReply, SimulatedUser, wait_until
@@ -47,18 +49,47 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Step:
-    action: str           # "text" | "press" | "photo"
-    value: str = ""       # text to send, button label/data to press, or photo seed
-    replies: int = 1      # messages or edits the bot sends in answer
+    action: str                # "text" | "press" | "photo"
+    value: str = ""            # text to send, button label/data to press, or photo seed
+    replies: int = 1           # messages or edits the bot sends in answer (exactly) ...
+    until: str | None = None   # ... or: read replies until one shows this (text, file, button)
 
+
+def _journey(*steps: tuple[str, str, str]) -> tuple[Step, ...]:
+    return tuple(Step(action, value, until=until) for action, value, until in steps)
+
+
+CHECK_PIPA = _journey(
+    ("text", "/start", "I agree, let's start"),
+    ("press", "I agree, let's start", "How would you like to check?"),
+    ("press", "Flickr photo links", "Send one or more Flickr photo links"),
+    ("text", "1808093328", "People In Photo Albums (PIPA)"),
+)
+LETTERS = CHECK_PIPA + _journey(
+    ("press", "Write letters", "Where do you live?"),
+    ("press", "Illinois", "Where did you live when you uploaded"),
+    ("press", "Same as where I live now", "full name"),
+    ("text", "Ann Example", "postal address"),
+    ("text", "12 Main St\nSpringfield, IL 62701\nUSA", "email address"),
+    ("text", "ann@example.org", "How do you want to sign?"),
+    ("press", "Typed signature", "Illinois law"),
+    ("press", "Preserve until resolved, then destroy", "Tap a company"),
+    ("press", "Done", "Please check before I make your letters"),
+    ("press", "Make my letters", "What next?"),
+)
 
 SCRIPTS: dict[str, tuple[Step, ...]] = {
     # first contact: /start, answered with the welcome and its consent buttons
     "start": (Step("text", "/start"),),
+    # the real journey: consent, then a Flickr photo ID that the demo index has in PIPA
+    "check": CHECK_PIPA,
+    # ... and on through the letter form to the letters (a ZIP of PDFs and .eml drafts)
+    "letters": LETTERS,
     # the scripted test journey only: five texts, one echo each
     "echo": tuple(Step("text", f"n{i}") for i in range(5)),
 }
-SCRIPT_BOTS = {"start": ("serve", "scripted"), "echo": ("scripted",)}
+SCRIPT_BOTS = {"start": ("serve", "scripted"), "check": ("serve",), "letters": ("serve",),
+               "echo": ("scripted",)}
 
 
 @dataclass
@@ -69,15 +100,26 @@ class RunResult:
     wall: float
     lost: int
     duplicated: int
+    turns: dict[int, list[float]] = field(default_factory=dict)  # step -> times to its reply
 
     def line(self, label: str) -> str:
         lat = sorted(self.latencies) or [float("nan")]
-        p50 = statistics.median(lat)
-        p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
-        return (f"{label:>8}  people={self.people:<4} p50={p50 * 1000:8.1f} ms  "
-                f"p95={p95 * 1000:8.1f} ms  max={lat[-1] * 1000:8.1f} ms  "
+        text = (f"{label:>8}  people={self.people:<4} p50={percentile(lat, 50) * 1000:8.1f} ms  "
+                f"p95={percentile(lat, 95) * 1000:8.1f} ms  max={lat[-1] * 1000:8.1f} ms  "
                 f"{self.updates / self.wall:7.1f} updates/s  lost={self.lost}  "
                 f"duplicated={self.duplicated}")
+        if self.turns:
+            turns = sorted(t for step in self.turns.values() for t in step)
+            text += (f"  whole turn p50={percentile(turns, 50) * 1000:.1f} ms "
+                     f"p95={percentile(turns, 95) * 1000:.1f} ms")
+        return text
+
+
+def percentile(values: list[float], pct: int) -> float:
+    """Nearest-rank percentile of sorted ``values``."""
+    if not values:
+        return float("nan")
+    return values[min(len(values) - 1, int(round(pct / 100 * (len(values) - 1))))]
 
 
 def photo(seed: int) -> bytes:
@@ -88,10 +130,19 @@ def photo(seed: int) -> bytes:
     return out.getvalue()
 
 
+def shown(message: object) -> str:
+    """What a person sees of a bot message: text or caption, file name, button labels."""
+    parts = [getattr(message, "text", None) or getattr(message, "caption", None) or "",
+             getattr(message, "filename", None) or ""]
+    parts += [label for label, _ in getattr(message, "buttons", [])]
+    return " ".join(parts)
+
+
 async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step, ...],
-                timeout: float) -> tuple[list[float], int, int]:
-    latencies, lost, sent = [], 0, 0
-    for step in script:
+                timeout: float, turns: dict[int, list[float]]) -> tuple[list[float], int, int]:
+    latencies: list[float] = []
+    lost = sent = 0
+    for number, step in enumerate(script):
         if step.action == "text":
             update_id = person.send_text(step.value)
         elif step.action == "press":
@@ -103,10 +154,17 @@ async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step,
         sent += 1
         queued = server.world.update_times[update_id]
         try:
-            for index in range(step.replies):
+            index = 0
+            while True:
                 event = await person.wait_for_event(timeout)
                 if index == 0:
                     latencies.append(event.at - queued)
+                index += 1
+                if step.until is None and index >= step.replies:
+                    break
+                if step.until is not None and step.until in shown(event.message):
+                    turns.setdefault(number, []).append(event.at - queued)
+                    break
         except NoReply:
             lost += 1
             break
@@ -118,17 +176,20 @@ async def run_once(server: BotApiServer, script: tuple[Step, ...], people: int, 
     persons = [server.user(first_id + i, f"Person{i}") for i in range(people)]
     before = server.deliveries()
     start = time.monotonic()
-    outcomes = await asyncio.gather(*(drive(server, p, script, timeout) for p in persons))
+    turns: dict[int, list[float]] = {}
+    outcomes = await asyncio.gather(*(drive(server, p, script, timeout, turns) for p in persons))
     wall = time.monotonic() - start
     await asyncio.sleep(1.0)           # late extra replies would show up as duplicates
-    expected = sum(s.replies for s in script)
-    extra = sum(max(0, len([e for e in p.events if e.kind != "action"]) - expected)
-                for p in persons)
+    extra = 0
+    if all(s.until is None for s in script):     # exact reply counts: extras are duplicates
+        expected = sum(s.replies for s in script)
+        extra = sum(max(0, len([e for e in p.events if e.kind != "action"]) - expected)
+                    for p in persons)
     after = server.deliveries()
     repeated = sum(count - 1 for uid, count in after.items()
                    if uid not in before and count > 1)
     return RunResult(people, [x for o in outcomes for x in o[0]], sum(o[2] for o in outcomes),
-                     wall, sum(o[1] for o in outcomes), extra + repeated)
+                     wall, sum(o[1] for o in outcomes), extra + repeated, turns)
 
 
 def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: bool,
@@ -182,20 +243,23 @@ async def main_async(args: argparse.Namespace) -> None:
                                         20_000_000 + run * 100_000, args.timeout)
                 results.append(result)
                 print(result.line(f"run {run + 1}"), flush=True)
-            medians = RunResult(args.people,
-                                [statistics.median(sorted(r.latencies)) for r in results], 1, 1,
-                                0, 0)
-            p95s = []
-            for r in results:
-                lat = sorted(r.latencies)
-                p95s.append(lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
-                            if lat else float("nan"))
-            print(f"median of {args.runs} runs: p50={statistics.median(medians.latencies) * 1000:.1f}"
-                  f" ms  p95={statistics.median(p95s) * 1000:.1f} ms  "
+            turns = [percentile(sorted(t for ts in r.turns.values() for t in ts), 50)
+                     for r in results if r.turns]
+            if any(r.turns for r in results):
+                print("whole turn per step, p50 / p95 over all runs:")
+                for number, step in enumerate(script):
+                    times = sorted(t for r in results for t in r.turns.get(number, []))
+                    if times:
+                        print(f"  {number + 1:2d} {step.action} {step.value[:28]!r:32} "
+                              f"{percentile(times, 50) * 1000:8.1f} ms {percentile(times, 95) * 1000:8.1f} ms")
+            print(f"median of {args.runs} runs: "
+                  f"p50={statistics.median(percentile(sorted(r.latencies), 50) for r in results) * 1000:.1f} ms  "
+                  f"p95={statistics.median(percentile(sorted(r.latencies), 95) for r in results) * 1000:.1f} ms  "
                   f"{statistics.median(r.updates / r.wall for r in results):.1f} updates/s  "
                   f"lost={sum(r.lost for r in results)}  "
-                  f"duplicated={sum(r.duplicated for r in results)}  "
-                  f"load average after {os.getloadavg()[0]:.2f}")
+                  f"duplicated={sum(r.duplicated for r in results)}"
+                  + (f"  whole turn p50={statistics.median(turns) * 1000:.1f} ms" if turns else "")
+                  + f"  load average after {os.getloadavg()[0]:.2f}", flush=True)
         finally:
             proc.terminate()
             try:
