@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 import numpy as np
 
@@ -27,9 +27,14 @@ from .writer import check_index_file, sqlite_uri
 MAX_HITS_PER_QUERY = 100_000
 
 
-@dataclass(frozen=True)
-class IndexHit:
-    """One dataset entry that matched: what a letter's exhibit names."""
+_new_tuple = tuple.__new__
+
+
+class IndexHit(NamedTuple):
+    """One dataset entry that matched: what a letter's exhibit names.
+
+    A NamedTuple rather than a dataclass: a whole-account lookup builds one per
+    photo, and tuples are built and hashed at C speed (see docs/performance.md)."""
     dataset: str
     photo_id: str | None
     owner: str | None
@@ -244,7 +249,10 @@ class DatasetIndex:
                                 f"JOIN owner_photos_{d} AS l ON l.owner_id = o.id "
                                 f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,)):
                             ids = np.frombuffer(blob, dtype="<i8")[:MAX_HITS_PER_QUERY]
-                            hits += [_hit(info.slug, pid, name, None) for pid in ids.tolist()]
+                            # the hot path of a whole-account check: tuples built directly
+                            slug, page = info.slug, f"https://www.flickr.com/photos/{name}/"
+                            hits += [_new_tuple(IndexHit, (slug, pid, name, f"{page}{pid}/"))
+                                     for pid in map(str, ids.tolist())]
                     if info.images:
                         hits += [_hit(info.slug, pid, name, None) for pid, name in conn.execute(
                             f"SELECT DISTINCT t.photo_id, o.name FROM owners_{d} AS o "
