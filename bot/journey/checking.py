@@ -8,7 +8,7 @@ from typing import Iterator
 from ..errors import InputError, PhotoError
 from . import texts
 from .io import Output, Reply, Typing, Upload
-from .steps import Outputs, Step, Turn
+from .steps import Outputs, Step, Turn, with_lead
 
 MATCHES_PER_PAGE = 10
 
@@ -36,12 +36,11 @@ def add_text_inputs(turn: Turn, text: str, *, account: bool = False) -> tuple[in
     return added, problems
 
 
-def run_check(turn: Turn) -> Outputs:
-    """Check everything collected so far, then show the results."""
+def run_check(turn: Turn, lead: str = "") -> Outputs:
+    """Check everything collected so far, then show the results (``lead`` first)."""
     session = turn.session
     if not session.has_inputs():
-        yield Reply(texts.NOTHING_TO_CHECK)
-        yield from turn.go("menu")
+        yield from turn.go("menu", texts.NOTHING_TO_CHECK)
         return
     yield Typing()
     for kind, payload in turn.services.check(session.inputs):
@@ -50,7 +49,7 @@ def run_check(turn: Turn) -> Outputs:
             yield Typing()
         else:
             session.result = payload
-    yield from turn.go("results")
+    yield from turn.go("results", lead)
 
 
 class Menu(Step):
@@ -74,12 +73,10 @@ class Menu(Step):
         # A shortcut: a link or a user name sent straight away is checked at once.
         added, problems = add_text_inputs(turn, text, account=len(text.split()) == 1)
         if not added:
-            yield Reply(texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
-            yield from self.prompt(turn)
+            yield from with_lead(self.prompt(turn),
+                                 texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
             return
-        if problems:
-            yield Reply(texts.inputs_added(added, problems))
-        yield from run_check(turn)
+        yield from run_check(turn, texts.inputs_added(added, problems) if problems else "")
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
         turn.session.go("ask_photos")
@@ -103,12 +100,11 @@ class AskText(Step):
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
         added, problems = add_text_inputs(turn, text, account=self.account)
-        if problems:
-            yield Reply(texts.inputs_added(added, problems))
+        note = texts.inputs_added(added, problems) if problems else ""
         if not added:
-            yield from self.prompt(turn)
+            yield from with_lead(self.prompt(turn), note)
             return
-        yield from run_check(turn)
+        yield from run_check(turn, note)
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
         turn.session.go("ask_photos")
@@ -172,8 +168,8 @@ class AskPhotos(Step):
         if added:
             yield Reply(texts.inputs_added(added, problems), self._buttons(turn))
         else:
-            yield Reply(texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
-            yield from self.prompt(turn)
+            yield from with_lead(self.prompt(turn),
+                                 texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
 
 
 class Results(Step):
@@ -197,8 +193,7 @@ class Results(Step):
             yield from turn.go("matches")
         elif action == "letters":
             if not result["matches"]:
-                yield Reply(texts.NO_LETTERS_WITHOUT_MATCH)
-                yield from self.prompt(turn)
+                yield from with_lead(self.prompt(turn), texts.NO_LETTERS_WITHOUT_MATCH)
             else:
                 yield from turn.steps["residence"].begin(turn)  # type: ignore[attr-defined]
         elif action == "more":

@@ -64,12 +64,10 @@ class Delivered(Step):
                                             session.result, turn.today)
         except RightsbotError as exc:
             log.info("user %s: letters failed: %s", turn.user_id, type(exc).__name__)
-            yield Reply(texts.LETTERS_FAILED.format(reason=str(exc)))
-            yield from turn.go("summary")
+            yield from turn.go("summary", texts.LETTERS_FAILED.format(reason=str(exc)))
             return
         if not letters:
-            yield Reply(texts.NO_LETTERS_MADE)
-            yield from turn.go("summary")
+            yield from turn.go("summary", texts.NO_LETTERS_MADE)
             return
         zipped = services.zip_threshold is not None and len(letters) > services.zip_threshold
         if zipped:
@@ -90,8 +88,7 @@ class Delivered(Step):
         })
         session.set_signature_image(None)   # no longer needed: drop it
         log.info("user %s: %d letters delivered", turn.user_id, len(letters))
-        yield Reply(texts.delivered(len(letters), zipped))
-        yield from turn.go("delivered")
+        yield from turn.go("delivered", texts.delivered(len(letters), zipped))
 
     def status(self, turn: Turn) -> Outputs:
         cases = turn.store.cases(turn.user_id)
@@ -124,9 +121,8 @@ class ConfirmForget(Step):
             log.info("user %s: forgotten", turn.user_id)
             yield Reply(texts.forgotten(counts))
         elif action == "no":
-            yield Reply(texts.FORGET_KEPT)
             previous = turn.session.data.pop("before_forget", None) or "menu"
-            yield from turn.go(previous if previous in turn.steps else "menu")
+            yield from turn.go(previous if previous in turn.steps else "menu", texts.FORGET_KEPT)
         else:
             yield from super().on_press(turn, action, arg)
 

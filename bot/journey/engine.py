@@ -85,8 +85,7 @@ class Journey:
         if isinstance(event, Press):
             pressed = parse_press(event.data)
             if pressed is None or pressed.nonce != session.nonce:
-                yield Reply(texts.STALE_BUTTON)
-                yield from turn.reprompt()
+                yield from turn.reprompt(texts.STALE_BUTTON)
                 return
             turn.pressed = True
             yield from step.on_press(turn, pressed.action, pressed.arg)
@@ -99,8 +98,7 @@ class Journey:
         elif isinstance(event, Upload):
             yield from step.on_upload(turn, event)
         else:
-            yield Reply(texts.UNSUPPORTED)
-            yield from turn.reprompt()
+            yield from turn.reprompt(texts.UNSUPPORTED)
 
     def _before_consent(self, turn: Turn, event: Input) -> Iterator[Output]:
         pressed = parse_press(event.data) if isinstance(event, Press) else None
@@ -133,8 +131,7 @@ class Journey:
             if not session.consented:
                 yield self._welcome()
                 return
-            yield Reply(texts.WELCOME_BACK)
-            yield from turn.reprompt()
+            yield from turn.reprompt(texts.WELCOME_BACK)
         elif name in ("help", "privacy"):
             yield Reply(texts.help_text() if name == "help" else texts.privacy(retention))
             if session.consented:
@@ -145,8 +142,7 @@ class Journey:
             if not session.consented:
                 yield self._welcome()
                 return
-            yield Reply(texts.CANCELLED)
-            yield from turn.go("menu")
+            yield from turn.go("menu", texts.CANCELLED)
         elif name == "status":
             yield from self.steps["delivered"].status(turn)  # type: ignore[attr-defined]
         elif name == "forget":

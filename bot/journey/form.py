@@ -8,7 +8,7 @@ from ..regions import parse_region, region_name, us_states
 from . import texts
 from .io import Reply, Upload
 from .keyboards import rows
-from .steps import Outputs, Step, Turn
+from .steps import Outputs, Step, Turn, with_lead
 
 # The order the form asks in; bipa_choice only when an Illinois letter applies.
 ORDER = ("residence", "uploaded_from", "name", "address", "email", "signature", "bipa_choice",
@@ -25,12 +25,13 @@ def bipa_applies(turn: Turn) -> bool:
         form.get("residence", ""), form.get("uploaded_from", "")))
 
 
-def advance(turn: Turn, done: str) -> Outputs:
-    """After ``done`` is filled in: back to the summary when editing, else onwards."""
+def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
+    """After ``done`` is filled in: back to the summary when editing, else onwards
+    (``lead`` said first, in the same message)."""
     session = turn.session
     if session.data.get("return_to") == "summary" and done != "residence" and done != "uploaded_from":
         session.data["return_to"] = None
-        yield from turn.go("summary")
+        yield from turn.go("summary", lead)
         return
     if done == "uploaded_from" and session.data.get("return_to") == "summary":
         session.data["return_to"] = None
@@ -38,7 +39,7 @@ def advance(turn: Turn, done: str) -> Outputs:
         if not bipa_applies(turn):
             session.form.pop("bipa_choice", None)
         nxt = "bipa_choice" if bipa_applies(turn) and not session.form.get("bipa_choice") else "summary"
-        yield from turn.go(nxt)
+        yield from turn.go(nxt, lead)
         return
     following = ORDER[ORDER.index(done) + 1]
     if following == "bipa_choice" and not bipa_applies(turn):
@@ -46,7 +47,7 @@ def advance(turn: Turn, done: str) -> Outputs:
         following = "recipients"
     if following == "recipients":
         session.form.setdefault("recipients", [slug for slug, _ in turn.services.recipients(session.result)])
-    yield from turn.go(following)
+    yield from turn.go(following, lead)
 
 
 class RegionStep(Step):
@@ -89,20 +90,17 @@ class RegionStep(Step):
         try:
             code = parse_region(text, context)
         except InputError as exc:
-            yield Reply(f"{exc}")
-            yield from self.prompt(turn)
+            yield from with_lead(self.prompt(turn), str(exc))
             return
         yield from self.accept(turn, code)
 
     def accept(self, turn: Turn, code: str) -> Outputs:
         turn.session.data.pop("region_context", None)
         if not turn.services.is_region(code):
-            yield Reply(texts.UNKNOWN_REGION)
-            yield from self.prompt(turn)
+            yield from with_lead(self.prompt(turn), texts.UNKNOWN_REGION)
             return
         turn.session.form[self.field] = code
-        yield Reply(f"Noted: {region_name(code)}.")
-        yield from advance(turn, self.field)
+        yield from advance(turn, self.field, texts.noted(region_name(code)))
 
 
 class TextField(Step):
@@ -169,8 +167,7 @@ class SignatureStep(Step):
             return
         turn.session.form["signature"] = "image"
         turn.session.set_signature_image(image)
-        yield Reply("Signature received.")
-        yield from advance(turn, "signature")
+        yield from advance(turn, "signature", texts.SIGNATURE_RECEIVED)
 
 
 class BipaChoiceStep(Step):
@@ -212,8 +209,7 @@ class RecipientsStep(Step):
             yield from self.prompt(turn)
         elif action == "done":
             if not [s for s in form.get("recipients", []) if s in options]:
-                yield Reply(texts.NO_RECIPIENTS)
-                yield from self.prompt(turn)
+                yield from with_lead(self.prompt(turn), texts.NO_RECIPIENTS)
                 return
             yield from advance(turn, "recipients")
         else:

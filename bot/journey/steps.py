@@ -8,9 +8,9 @@ move it with ``turn.go(step)``, which also yields the next step's prompt.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from . import texts
 from .io import Keyboard, Output, Reply, Upload
@@ -36,18 +36,37 @@ class Turn:
     pressed: bool = False      # this input is a button press (prompts may edit in place)
     forgotten: bool = False    # the person was erased during this turn: save nothing
 
-    def go(self, step: str) -> Outputs:
+    def go(self, step: str, lead: str = "") -> Outputs:
+        """Move to ``step`` and ask its question, ``lead`` said first in the same message."""
         self.session.go(step)
-        yield from self.steps[step].prompt(self)
+        yield from with_lead(self.steps[step].prompt(self), lead)
 
-    def reprompt(self) -> Outputs:
-        yield from self.steps[self.session.step].prompt(self)
+    def reprompt(self, lead: str = "") -> Outputs:
+        """Ask the current step's question again, ``lead`` said first in the same message."""
+        yield from with_lead(self.steps[self.session.step].prompt(self), lead)
 
     def btn(self, label: str, action: str, arg: str = ""):
         return button(self.session.nonce, label, action, arg)
 
     def reply(self, text: str, buttons: Keyboard = ()) -> Reply:
         return Reply(text, buttons)
+
+
+def with_lead(outputs: Iterable[Output], lead: str) -> Outputs:
+    """``outputs`` with ``lead`` put in front of the first message's text.
+
+    One message instead of two: people read one thing at a time, and Telegram
+    counts every message against the bot's sending limit."""
+    if not lead:
+        yield from outputs
+        return
+    for output in outputs:
+        if lead and isinstance(output, Reply):
+            output = replace(output, text=f"{lead}\n\n{output.text}")
+            lead = ""
+        yield output
+    if lead:
+        yield Reply(lead)
 
 
 class Step(ABC):
@@ -60,16 +79,13 @@ class Step(ABC):
         """Ask this step's question."""
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        yield Reply(texts.UNEXPECTED_TEXT)
-        yield from self.prompt(turn)
+        yield from with_lead(self.prompt(turn), texts.UNEXPECTED_TEXT)
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
-        yield Reply(texts.STALE_BUTTON)
-        yield from self.prompt(turn)
+        yield from with_lead(self.prompt(turn), texts.STALE_BUTTON)
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
-        yield Reply(texts.UNEXPECTED_UPLOAD)
-        yield from self.prompt(turn)
+        yield from with_lead(self.prompt(turn), texts.UNEXPECTED_UPLOAD)
 
 
 StepFactory = Callable[[], Step]

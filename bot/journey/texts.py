@@ -204,6 +204,11 @@ ASK_US_STATE = "Which US state? Tap it, or type its name."
 ASK_COUNTRY = "Which country? Type its name (for example: Germany, Brazil, Canada)."
 UNKNOWN_REGION = ("I don't know that place. Type a US state (like Illinois or IL) or a country "
                   "(like Germany or DE), or use the buttons.")
+def noted(place: str) -> str:
+    return f"Noted: {place}."
+
+
+SIGNATURE_RECEIVED = "Signature received."
 ASK_NAME = "What is your full name, as it should appear on the letters?"
 BAD_NAME = "Please send your name as plain text, between 2 and 100 characters."
 ASK_ADDRESS = ("What is your postal address? Send it in one message, one line per line "
