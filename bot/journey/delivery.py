@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,7 @@ class Delivered(Step):
         yield Reply("\n\n".join(letter.how_to_send for letter in _one_per_company(letters)))
         turn.store.add_case(turn.user_id, {
             "created": turn.today.isoformat(),
+            "due": max(letter.due for letter in letters).isoformat(),   # retention keeps it till then
             "letters": [{"company": letter.company, "company_name": letter.company_name,
                          "kind": letter.kind, "reference": letter.reference,
                          "due": letter.due.isoformat(), "escalation": letter.escalation,
@@ -127,22 +129,39 @@ class ConfirmForget(Step):
             yield from super().on_press(turn, action, arg)
 
 
-def due_reminders(store: "Store", services: "Services", today: date) -> list[tuple[int, Reply]]:
-    """A reminder for each letter due by ``today`` not yet reminded; marks them reminded."""
-    out: list[tuple[int, Reply]] = []
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder to send; :func:`mark_reminded` once it has been delivered."""
+    user_id: int
+    reply: Reply
+    case_id: str
+    reference: str
+
+
+def due_reminders(store: "Store", today: date) -> list[Reminder]:
+    """A reminder for each letter due by ``today`` that has not been reminded of."""
+    out: list[Reminder] = []
     for user_id, case in store.iter_cases():
-        changed = False
         for letter in case.get("letters", []):
             due = date.fromisoformat(letter["due"])
             if letter.get("reminded") or due > today:
                 continue
-            out.append((user_id, Reply(texts.reminder(letter["company_name"], letter["reference"],
-                                                      due, letter["escalation"]))))
-            letter["reminded"] = True
-            changed = True
-        if changed:
-            store.update_case(user_id, case["id"], {"letters": case["letters"]})
+            out.append(Reminder(user_id, Reply(texts.reminder(
+                letter["company_name"], letter["reference"], due, letter["escalation"])),
+                case["id"], letter["reference"]))
     return out
+
+
+def mark_reminded(store: "Store", reminder: Reminder) -> None:
+    """Record that ``reminder`` reached the person, so it is not sent again."""
+    for case in store.cases(reminder.user_id):
+        if case["id"] != reminder.case_id:
+            continue
+        letters = case.get("letters", [])
+        for letter in letters:
+            if letter["reference"] == reminder.reference:
+                letter["reminded"] = True
+        store.update_case(reminder.user_id, case["id"], {"letters": letters})
 
 
 DELIVERY_STEPS: tuple[Step, ...] = (Delivered(), ConfirmForget())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import texts
 from .checking import CHECKING_STEPS
-from .delivery import DELIVERY_STEPS, due_reminders
+from .delivery import DELIVERY_STEPS, Reminder, due_reminders, mark_reminded
 from .form import FORM_STEPS
 from .io import Command, Input, Output, Press, Reply, Text, Upload
 from .keyboards import button, keyboard, parse_press
@@ -68,9 +68,13 @@ class Journey:
         if pending is not None:
             yield pending
 
-    def due_reminders(self, today: date) -> list[tuple[int, Reply]]:
-        """Messages for every letter whose reply is due, marked as reminded."""
-        return due_reminders(self.store, self.services, today)
+    def due_reminders(self, today: date) -> list[Reminder]:
+        """A reminder for every letter whose reply is due by ``today`` and that has
+        not been reminded of; call :meth:`mark_reminded` for each one delivered."""
+        return due_reminders(self.store, today)
+
+    def mark_reminded(self, reminder: Reminder) -> None:
+        mark_reminded(self.store, reminder)
 
     # -- routing -----------------------------------------------------------------
     def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:

@@ -14,7 +14,7 @@ import logging
 import traceback
 from concurrent.futures import Executor
 from datetime import date
-from typing import Iterator, Protocol
+from typing import Any, Iterator, Protocol
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -35,7 +35,9 @@ class JourneyPort(Protocol):
 
     def handle(self, user_id: int, event: Input) -> Iterator[object]: ...
 
-    def due_reminders(self, today: date) -> list[tuple[int, Reply]]: ...
+    def due_reminders(self, today: date) -> list[Any]: ...     # items with .user_id, .reply
+
+    def mark_reminded(self, reminder: Any) -> None: ...
 
 
 class TelegramDoor:

@@ -22,16 +22,20 @@ async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[i
     loop = asyncio.get_running_loop()
     due = await loop.run_in_executor(door.executor, door.journey.due_reminders, now.date())
     sent = failed = 0
-    for user_id, reply in due:
+    for reminder in due:
+        user_id = reminder.user_id
         try:
-            await TurnRenderer(bot, user_id).reply(reply)
+            await TurnRenderer(bot, user_id).reply(reminder.reply)
             sent += 1
         except (Forbidden, BadRequest) as exc:
+            # blocked the bot or deleted the chat: trying again tomorrow would not help
             failed += 1
             log.info("reminder for user %s not delivered: %s", user_id, exc.message)
         except TelegramError as exc:
-            failed += 1
+            failed += 1    # a network or server problem: left unmarked, tried again tomorrow
             log.warning("reminder for user %s failed: %s", user_id, type(exc).__name__)
+            continue
+        await loop.run_in_executor(door.executor, door.journey.mark_reminded, reminder)
     log.info("reminders: %d sent, %d not delivered", sent, failed)
     return sent, failed
 

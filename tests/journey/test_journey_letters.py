@@ -213,8 +213,11 @@ def test_reminders_are_sent_once_when_due(chat, journey, store):
     due = min(date.fromisoformat(l["due"]) for l in store.cases(USER)[0]["letters"])
     assert journey.due_reminders(due - timedelta(days=1)) == []
     reminders = journey.due_reminders(due)
-    assert reminders and all(user == USER for user, _ in reminders)
-    assert "was due on" in reminders[0][1].text and "not legal advice" in reminders[0][1].text
+    assert reminders and all(r.user_id == USER for r in reminders)
+    assert "was due on" in reminders[0].reply.text and "not legal advice" in reminders[0].reply.text
+    assert len(journey.due_reminders(due)) == len(reminders)      # not delivered yet: kept
+    for reminder in reminders:
+        journey.mark_reminded(reminder)
     assert journey.due_reminders(due) == []
     later = Chat(Journey(journey.services, store, today=lambda: due + timedelta(days=1)))
     assert "overdue since" in said(later.command("status"))

@@ -23,7 +23,8 @@ class ScriptedJourney:
         self.finished: list[tuple[int, Input]] = []     # turns whose generator ran to the end
         self.bob_arrived = threading.Event()
         self.release = threading.Event()
-        self.reminders: list[tuple[int, Reply]] = []
+        self.reminders: list = []          # bot.journey.delivery.Reminder items
+        self.marked: list = []
         self.reminder_days: list[date] = []
 
     def received(self, user_id: int | None = None) -> list[Input]:
@@ -100,6 +101,9 @@ class ScriptedJourney:
         else:
             yield Reply(f"echo {text}")
 
-    def due_reminders(self, today: date) -> list[tuple[int, Reply]]:
+    def due_reminders(self, today: date) -> list:
         self.reminder_days.append(today)
         return list(self.reminders)
+
+    def mark_reminded(self, reminder) -> None:
+        self.marked.append(reminder)

@@ -19,6 +19,7 @@ from bot.journey.io import Command, Press, Reply, Text
 from bot.telegram import build_application
 from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.commands import SOMETHING_WRONG
+from bot.journey.delivery import Reminder
 from bot.telegram.reminders import send_reminders
 from tests.botapi import BotApiServer
 from tests.telegram.scripted_journey import PDF, ScriptedJourney
@@ -182,13 +183,24 @@ async def test_429_is_retried_by_the_rate_limiter(live):
 async def test_reminders_skip_people_who_blocked_the_bot(live):
     alice, bob = live.server.user(1011), live.server.user(1012)
     bob.block()
-    live.journey.reminders = [(1011, Reply("Your letter to IBM is due today")),
-                              (1012, Reply("Your letter to Megvii is due today"))]
+    live.journey.reminders = [Reminder(1011, Reply("Your letter to IBM is due today"), "c1", "RB-1"),
+                              Reminder(1012, Reply("Your letter to Megvii is due today"), "c2", "RB-2")]
     door = live.app.bot_data["door"]
     now = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
     assert await send_reminders(live.app.bot, door, now) == (1, 1)
     assert (await alice.wait_for_reply()).text == "Your letter to IBM is due today"
     assert live.journey.reminder_days == [now.date()]
+    # delivered, or refused for good (blocked): neither is sent again
+    assert [r.reference for r in live.journey.marked] == ["RB-1", "RB-2"]
+
+
+async def test_a_reminder_that_failed_in_transit_is_tried_again(live):
+    live.server.user(1014)
+    live.server.inject_error("sendMessage", 500, times=10)
+    live.journey.reminders = [Reminder(1014, Reply("due"), "c3", "RB-3")]
+    now = datetime(2025, 5, 1, 9, 0, tzinfo=timezone.utc)
+    assert await send_reminders(live.app.bot, live.app.bot_data["door"], now) == (0, 1)
+    assert live.journey.marked == []
     (job,) = live.app.job_queue.jobs()
     assert job.name == "daily-reminders" and job.next_t.hour == 9
 
@@ -235,7 +247,7 @@ async def test_daily_job_expires_idle_people_and_sends_reminders(botapi, tmp_pat
     old = datetime(2020, 1, 1, tzinfo=timezone.utc)
     journey = ScriptedJourney()
     alice = botapi.user(5001)
-    journey.reminders = [(5001, Reply("A reply to your letter is due today"))]
+    journey.reminders = [Reminder(5001, Reply("A reply to your letter is due today"), "c", "RB")]
     with Store.open(tmp_path / "storage", retention_days=30, clock=lambda: old) as store:
         store.save_session(777, {"step": "menu"})           # idle since 2020
         app = build_application(config_for(botapi, tmp_path), journey, botapi.token, store=store)
