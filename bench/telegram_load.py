@@ -34,6 +34,7 @@ import argparse
 import asyncio
 import io
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -101,6 +102,7 @@ class RunResult:
     lost: int
     duplicated: int
     turns: dict[int, list[float]] = field(default_factory=dict)  # step -> times to its reply
+    firsts: dict[int, list[float]] = field(default_factory=dict)  # step -> times to a first reply
 
     def line(self, label: str) -> str:
         lat = sorted(self.latencies) or [float("nan")]
@@ -139,10 +141,15 @@ def shown(message: object) -> str:
 
 
 async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step, ...],
-                timeout: float, turns: dict[int, list[float]]) -> tuple[list[float], int, int]:
+                timeout: float, turns: dict[int, list[float]],
+                think: tuple[float, float] = (0.0, 0.0),
+                firsts: dict[int, list[float]] | None = None) -> tuple[list[float], int, int]:
     latencies: list[float] = []
     lost = sent = 0
+    rng = random.Random(person.user_id)
     for number, step in enumerate(script):
+        if think[1] > 0:                       # a person reads, thinks, types
+            await asyncio.sleep(rng.uniform(*think))
         if step.action == "text":
             update_id = person.send_text(step.value)
         elif step.action == "press":
@@ -159,6 +166,8 @@ async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step,
                 event = await person.wait_for_event(timeout)
                 if index == 0:
                     latencies.append(event.at - queued)
+                    if firsts is not None:
+                        firsts.setdefault(number, []).append(event.at - queued)
                 index += 1
                 if step.until is None and index >= step.replies:
                     break
@@ -172,12 +181,14 @@ async def drive(server: BotApiServer, person: SimulatedUser, script: tuple[Step,
 
 
 async def run_once(server: BotApiServer, script: tuple[Step, ...], people: int, first_id: int,
-                   timeout: float) -> RunResult:
+                   timeout: float, think: tuple[float, float] = (0.0, 0.0)) -> RunResult:
     persons = [server.user(first_id + i, f"Person{i}") for i in range(people)]
     before = server.deliveries()
     start = time.monotonic()
     turns: dict[int, list[float]] = {}
-    outcomes = await asyncio.gather(*(drive(server, p, script, timeout, turns) for p in persons))
+    firsts: dict[int, list[float]] = {}
+    outcomes = await asyncio.gather(*(drive(server, p, script, timeout, turns, think, firsts)
+                                      for p in persons))
     wall = time.monotonic() - start
     await asyncio.sleep(1.0)           # late extra replies would show up as duplicates
     extra = 0
@@ -189,7 +200,7 @@ async def run_once(server: BotApiServer, script: tuple[Step, ...], people: int, 
     repeated = sum(count - 1 for uid, count in after.items()
                    if uid not in before and count > 1)
     return RunResult(people, [x for o in outcomes for x in o[0]], sum(o[2] for o in outcomes),
-                     wall, sum(o[1] for o in outcomes), extra + repeated, turns)
+                     wall, sum(o[1] for o in outcomes), extra + repeated, turns, firsts)
 
 
 def start_bot(server: BotApiServer, kind: str, workdir: Path, no_rate_limit: bool,
@@ -229,7 +240,9 @@ async def main_async(args: argparse.Namespace) -> None:
                          f"{', '.join(SCRIPT_BOTS[args.script])}")
     if (args.no_rate_limit or args.sequential) and args.bot == "serve":
         raise SystemExit("--no-rate-limit and --sequential work only with --bot scripted")
+    think = parse_think(args.think)
     print(f"# {args.people} people, script {args.script!r} ({len(script)} steps), bot "
+          f"think time {think[0]:g}-{think[1]:g} s, "
           f"{args.bot}, rate limit {'off' if args.no_rate_limit else 'on'}, "
           f"{'sequential' if args.sequential else 'concurrent'} updates, "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}", flush=True)
@@ -240,7 +253,7 @@ async def main_async(args: argparse.Namespace) -> None:
             results = []
             for run in range(args.runs):
                 result = await run_once(server, script, args.people,
-                                        20_000_000 + run * 100_000, args.timeout)
+                                        20_000_000 + run * 100_000, args.timeout, think)
                 results.append(result)
                 print(result.line(f"run {run + 1}"), flush=True)
             turns = [percentile(sorted(t for ts in r.turns.values() for t in ts), 50)
@@ -252,6 +265,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     if times:
                         print(f"  {number + 1:2d} {step.action} {step.value[:28]!r:32} "
                               f"{percentile(times, 50) * 1000:8.1f} ms {percentile(times, 95) * 1000:8.1f} ms")
+            report_split(script, results)
             print(f"median of {args.runs} runs: "
                   f"p50={statistics.median(percentile(sorted(r.latencies), 50) for r in results) * 1000:.1f} ms  "
                   f"p95={statistics.median(percentile(sorted(r.latencies), 95) for r in results) * 1000:.1f} ms  "
@@ -268,6 +282,28 @@ async def main_async(args: argparse.Namespace) -> None:
                 proc.kill()
 
 
+PDF_STEPS = ("Make my letters",)
+
+
+def report_split(script: tuple[Step, ...], results: list[RunResult]) -> None:
+    """Non-PDF steps (first reply) and letter delivery (the whole turn), over all runs."""
+    quick = sorted(t for r in results for n, ts in r.firsts.items()
+                   if script[n].value not in PDF_STEPS for t in ts)
+    pdf = sorted(t for r in results for n, ts in r.turns.items()
+                 if script[n].value in PDF_STEPS for t in ts)
+    if quick:
+        print(f"non-PDF steps, first reply: p50={percentile(quick, 50) * 1000:.1f} ms  "
+              f"p95={percentile(quick, 95) * 1000:.1f} ms  (n={len(quick)})")
+    if pdf:
+        print(f"letter delivery, whole turn: p50={percentile(pdf, 50) * 1000:.1f} ms  "
+              f"p95={percentile(pdf, 95) * 1000:.1f} ms  (n={len(pdf)})")
+
+
+def parse_think(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    return float(low), float(high or low)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.telegram_load")
     parser.add_argument("--people", type=int, default=200)
@@ -277,6 +313,9 @@ def main() -> None:
     parser.add_argument("--no-rate-limit", action="store_true")
     parser.add_argument("--sequential", action="store_true",
                         help="baseline: the bot handles one update at a time (PTB's default)")
+    parser.add_argument("--think", default="0",
+                        help="seconds a person waits before each step, MIN,MAX drawn at random "
+                             "(default 0: everyone acts at the same moment, the worst case)")
     parser.add_argument("--timeout", type=float, default=60.0,
                         help="seconds to wait for a reply before counting the update lost")
     asyncio.run(main_async(parser.parse_args()))

@@ -78,11 +78,18 @@ def run(args: argparse.Namespace) -> int:
     from ..journey.services import Services
     from ..storage import Store
 
+    from ..letters.pool import LetterPool
+
     store = Store.from_config(config)
+    pool = LetterPool(config)
     try:
-        journey = Journey(Services.from_config(config), store)
+        services = Services.from_config(config)
+        services.letter_pool = pool
+        pool.warm_up()
+        journey = Journey(services, store)
         application = build_application(config, journey, token, store=store)
         run_application(application, webhook)
     finally:
+        pool.close()
         store.close()
     return 0

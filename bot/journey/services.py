@@ -24,6 +24,7 @@ from ..index.keys import normalise_url
 from ..letters import person_file
 from ..letters.model import Person
 from ..letters.pipeline import LetterMaker, ProducedLetter
+from ..letters.pool import LetterPool
 from ..letters.regions import parse_region as parse_region_code
 from ..letters.signature_image import prepare_signature_image
 from ..photos import ImageHashes, hash_image, phash_hex, phash_from_hex
@@ -49,6 +50,7 @@ class Services:
     max_items: int = MAX_ITEMS
     max_photos: int = MAX_PHOTOS
     zip_threshold: int | None = None    # bundle letters in one ZIP above this many (None: never)
+    letter_pool: LetterPool | None = None   # make letters in worker processes (the bot)
 
     @classmethod
     def from_config(cls, config: Config) -> "Services":
@@ -243,7 +245,8 @@ class Services:
             bipa_choice=form.get("bipa_choice") or "destroy",
             companies=tuple(form.get("recipients", ())),
             flickr_accounts=_accounts(result))
-        outcome = self.letters.make(person, _result_from_json(result), today)
+        maker = self.letter_pool or self.letters
+        outcome = maker.make(person, _result_from_json(result), today)
         return list(outcome.letters)
 
 
