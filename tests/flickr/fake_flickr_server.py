@@ -71,6 +71,7 @@ class FakeFlickr:
         self.aliases: dict[str, str] = {}        # profile alias -> NSID (lookupUser)
         self.usernames: dict[str, str] = {}      # screen name -> NSID (findByUsername)
         self.photo_counts: dict[str, int] = {}   # NSID -> number of public photos
+        self.included: dict[str, tuple[str, ...]] = {}   # NSID -> photo IDs listed first
         self.requests: list[Recorded] = []
         self._script: deque[Fault] = deque()
         self._lock = threading.Lock()
@@ -87,7 +88,10 @@ class FakeFlickr:
         return f"http://{host}:{port}/services/rest/"
 
     def add_user(self, nsid: str, *, alias: str | None = None, username: str | None = None,
-                 photos: int = 0) -> None:
+                 photos: int = 0, include: tuple[str, ...] = ()) -> None:
+        """An account with ``photos`` public photos; ``include`` puts given photo IDs
+        (for example ones a dataset lists) among them."""
+        self.included[nsid] = tuple(include)
         if alias:
             self.aliases[alias.lower()] = nsid
         if username:
@@ -158,6 +162,8 @@ class FakeFlickr:
         per_page = min(max(int(params.get("per_page") or 100), 1), 500)
         page = max(int(params.get("page") or 1), 1)
         ids = photo_ids_for(nsid, self.photo_counts[nsid])
+        extra = self.included.get(nsid, ())
+        ids = list(extra) + ids[len(extra):]
         total = len(ids)
         pages = -(-total // per_page)
         chunk = ids[(page - 1) * per_page: page * per_page]
