@@ -342,4 +342,6 @@ UNEXPECTED_TEXT = "I didn't understand that here."
 UNSUPPORTED = "I can only read text, photos and image files."
 FILE_TOO_LARGE = "That file is too large ({size}); the limit is {limit}."
 NOT_AN_IMAGE = "I couldn't read that as an image: {reason}"
+PRIVATE_ONLY = ("I only work in a private chat, so nobody else sees what you send me. "
+                "Open a chat with me and send /start.")
 SOMETHING_WRONG = "Sorry, something went wrong on my side. Your progress is saved; please try again."

@@ -17,8 +17,7 @@ COMMANDS: tuple[tuple[str, str], ...] = texts.COMMANDS
 SOMETHING_WRONG: str = texts.SOMETHING_WRONG
 
 # Said to commands in group chats: the bot handles personal data, so only private chats.
-PRIVATE_ONLY = "I only work in a private chat, so nobody else sees what you send me. " \
-               "Open a chat with me and send /start."
+PRIVATE_ONLY: str = texts.PRIVATE_ONLY
 
 
 def bot_commands() -> list[BotCommand]:
