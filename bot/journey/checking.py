@@ -180,6 +180,9 @@ class Results(Step):
         groups = turn.services.describe_matches(result)
         text = texts.results_summary(groups, turn.services.dataset_names(result["checked"]),
                                      result.get("problems", []))
+        inputs = turn.session.inputs
+        checked = texts.checked_what(len(inputs["flickr"]), len(inputs["urls"]), len(inputs["photos"]))
+        text = f"{checked}\n\n{text}" if checked else text
         buttons = []
         if result["matches"]:
             buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),

@@ -99,8 +99,16 @@ NOT_A_PHOTO_HERE = ("That is a photo, but I was waiting for links. I'll add it t
 
 def photos_received(count: int) -> str:
     noun = "photo" if count == 1 else "photos"
-    return (f"Got it: {count} {noun} ready to check. Send more, or tap \"Check now\". "
+    return (f"Got it: {count} {noun} ready to check so far. Send more, or tap \"Check now\". "
             "The photos themselves are already gone; I kept only their fingerprints.")
+
+
+def checked_what(flickr: int, urls: int, photos: int) -> str:
+    """"Checked: 2 Flickr links or accounts, 3 photos." for the results."""
+    parts = [(flickr, "Flickr link or account", "Flickr links or accounts"),
+             (urls, "image link", "image links"), (photos, "photo", "photos")]
+    said = [f"{n} {one if n == 1 else many}" for n, one, many in parts if n]
+    return "Checked: " + ", ".join(said) + "." if said else ""
 
 
 def inputs_added(added: int, problems: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.botapi import BotApiServer, SimulatedUser, wait_until
+from tests.imaging import jpeg_bytes, make_photo
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPA_PHOTO = "1808093328"
@@ -75,6 +76,17 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
         assert [c["command"] for c in botapi.commands][:1] == ["start"]
         step(ann, "text", "/start", "I agree")
         step(ann, "press", "I agree, let's start", "How would you like to check?")
+        # photos, as a Telegram photo and as an album of files, fetched through getFile
+        step(ann, "press", "Upload photos", "Send the photos you want to check")
+        ann.send_photo(jpeg_bytes(make_photo(31)))
+        step_replies = ann.wait_for_reply_sync(timeout=60)
+        assert "1 photo ready to check" in step_replies.text
+        ann.send_album([jpeg_bytes(make_photo(32)), jpeg_bytes(make_photo(33))], as_documents=True)
+        assert "photos ready to check" in ann.wait_for_reply_sync(timeout=60).text   # one answer per album
+        no_match = step(ann, "press", "Check now", "What a miss does not prove")
+        assert "Checked: 3 photos." in no_match and "No match" in no_match
+        assert len(botapi.downloads) >= 3                       # the files were fetched ...
+        step(ann, "press", "Check something else", "How would you like to check?")
         step(ann, "press", "Flickr photo links", "Send one or more Flickr photo links")
         results = step(ann, "text", PIPA_PHOTO, "People In Photo Albums (PIPA)")
         assert "not findings that anyone broke the law" in results
@@ -119,3 +131,7 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
     blob = b"".join(p.read_bytes() + str(p).encode() for p in storage.rglob("*") if p.is_file())
     for secret in (NAME.encode(), EMAIL.encode(), b"Springfield", b"6001"):
         assert secret not in blob, secret
+    # ... and no photo was ever written anywhere under the bot's folders
+    written = [p for p in tmp_path.rglob("*") if p.is_file()
+               and p.read_bytes()[:3] == b"\xff\xd8\xff"]
+    assert written == []
