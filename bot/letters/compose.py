@@ -104,7 +104,7 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
         "letter": _letter_context(rule, request.kind, reference, request.on, deadlines,
                                   residence, uploaded),
         "datasets": _datasets_context(request.datasets, request.involvements),
-        "dataset_names": and_list(sorted(set(names.values()))),
+        "dataset_names": dataset_list(sorted(set(names.values()))),
         "exhibit": {"rows": len(exhibit.rows), "listed": exhibit.listed,
                     "capped": exhibit.capped, "csv_name": csv_name or ""},
     }
@@ -165,6 +165,8 @@ def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Dead
         "acknowledge_period": d.acknowledge_period.describe() if d.acknowledge_period else "",
         "extended_until": long_date(d.extended_until) if d.extended_until else "",
         "extension_period": d.extension_period.describe() if d.extension_period else "",
+        "opt_out_by": long_date(d.opt_out_by) if d.opt_out_by else "",
+        "opt_out_period": d.opt_out_period.describe() if d.opt_out_period else "",
     }
 
 
@@ -189,6 +191,16 @@ def _datasets_context(datasets: Sequence[Dataset],
             "is_co_creator": any(i.role == "co-creator" for i in mine),
             "reports": reports})
     return out
+
+
+def dataset_list(names: Sequence[str]) -> str:
+    """Dataset names joined into one phrase; a name that itself contains " and "
+    ("MegaFace and MF2") is quoted when it stands beside others, so a reader can
+    tell where each name ends."""
+    names = list(names)
+    if len(names) > 1:
+        names = [f'"{n}"' if " and " in n else n for n in names]
+    return and_list(names)
 
 
 def and_list(items: Sequence[str]) -> str:

@@ -51,6 +51,7 @@ class ReplyRule:
     extension: Period | None = None
     acknowledge: Period | None = None
     calendar: str | None = None
+    opt_out: Period | None = None   # acting on opt-out/limit requests (CCPA: 15 business days)
 
     def period(self, default_days: int) -> Period:
         if self.count is None:
@@ -68,6 +69,8 @@ class Deadlines:
     acknowledge_period: Period | None = None
     extended_until: date | None = None  # latest date with the law's extension
     extension_period: Period | None = None
+    opt_out_by: date | None = None      # opt-out and limit requests acted on (CCPA)
+    opt_out_period: Period | None = None
 
 
 @dataclass(frozen=True)
@@ -108,17 +111,24 @@ class KindRule:
         state = self.state_law(residence) if residence is not None else None
         if state is not None and state.reply_days is not None:
             reply = ReplyRule(state.reply_days, "days", reply.statutory, reply.extension,
-                              reply.acknowledge, reply.calendar)
+                              reply.acknowledge, reply.calendar, reply.opt_out)
         period = reply.period(default_days)
         due = period.after(on)
-        ack = reply.acknowledge
-        if ack is not None and ack.calendar is None:
-            ack = Period(ack.count, ack.unit, reply.calendar)
+        ack = _on_calendar(reply.acknowledge, reply.calendar)
+        opt_out = _on_calendar(reply.opt_out, reply.calendar)
         return Deadlines(
             due=due, period=period, statutory=reply.statutory,
             acknowledge_by=ack.after(on) if ack else None, acknowledge_period=ack,
             extended_until=_extended(on, due, period, reply.extension),
-            extension_period=reply.extension)
+            extension_period=reply.extension,
+            opt_out_by=opt_out.after(on) if opt_out else None, opt_out_period=opt_out)
+
+
+def _on_calendar(period: Period | None, calendar: str | None) -> Period | None:
+    """Business days count on the rule's holiday calendar unless the period names its own."""
+    if period is not None and period.calendar is None and period.unit == "business-days":
+        return Period(period.count, period.unit, calendar)
+    return period
 
 
 def _extended(on: date, due: date, period: Period, extension: Period | None) -> date | None:
@@ -248,10 +258,15 @@ def _reply(where: str, raw: Any) -> ReplyRule:
     if unit not in UNITS:
         raise DataError(f"{where}.unit: must be one of {', '.join(UNITS)}")
     calendar = raw.get("calendar")
+    unknown = sorted(set(raw) - {"count", "unit", "statutory", "extension", "acknowledge",
+                                 "opt_out", "calendar"})
+    if unknown:
+        raise DataError(f"{where}: unknown keys {', '.join(unknown)}")
     return ReplyRule(count, unit, _bool(raw, "statutory", where),
                      _period(f"{where}.extension", raw.get("extension"), calendar),
                      _period(f"{where}.acknowledge", raw.get("acknowledge"), calendar),
-                     calendar)
+                     calendar,
+                     _period(f"{where}.opt_out", raw.get("opt_out"), calendar))
 
 
 def _period(where: str, raw: Any, calendar: str | None) -> Period | None:

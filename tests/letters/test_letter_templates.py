@@ -24,22 +24,30 @@ ASSERTIONS = re.compile(r"found liable|\bis liable\b|\bviolated\b|\bunlawfully\b
 
 # exact strings each law's letter must carry (laws.md: elements and citations)
 REQUIRED = {
-    "bipa-demand": ["740 ILCS 14", "§10", "§15(a)", "§15(b)", "§15(c)", "§15(d)", "§15(e)", "§20",
+    "bipa-demand": ["740 ILCS 14", "740 ILCS 14/10", "740 ILCS 14/15(a)", "740 ILCS 14/15(b)",
+                    "740 ILCS 14/20", "§15(c)", "§15(d)", "§15(e)",
+                    "within three years of the individual's last interaction",
                     "face geometry", "embeddings", "retention schedule", "written release",
                     "Stop collecting, using, disclosing", "Permanently destroy",
                     "confirm to me in writing", "not concern the photographs as such",
                     "BIPA sets no deadline"],
-    "bipa-notice": ["740 ILCS 14", "§10", "§15(a)", "§15(b)", "§15(c)", "§15(d)", "§15(e)", "§20",
+    "bipa-notice": ["740 ILCS 14", "740 ILCS 14/10", "740 ILCS 14/15", "740 ILCS 14/20",
+                    "§15(a)", "§15(b)", "§15(c)", "§15(d)", "§15(e)",
                     "face geometry", "embeddings", "written release", "Stop using",
                     "Permanently destroy it", "not the photographs as such"],
-    "ccpa": ["§1798.105", "§1798.120", "§1798.121", "§1798.140(v)(2)", "§1798.130(a)(2)",
-             "11 CCR §7021", "10 business days", "45 calendar days", "sensitive personal information",
+    "ccpa": ["§1798.110", "§1798.105", "§1798.120", "§1798.121", "§1798.140(v)(2)",
+             "§1798.130(a)(2)", "11 CCR §7021", "11 CCR §§7026, 7027", "10 business days",
+             "45 calendar days", "15 business days", "sensitive personal information",
              "California Privacy Protection Agency"],
     "gdpr": ["Article 15", "Article 17", "Article 21", "Article 9", "Article 19",
-             "Article 15(1)(c)", "Article 15(1)(g)", "special category", "one month"],
-    "cubi": ["§503.001", "record of face geometry", "consent", "Texas Attorney General",
-             "Texas law sets no deadline"],
-    "wa-biometric": ["chapter 19.375 RCW", "notice and consent", "Consumer Protection Act",
+             "Article 15(1)(c)", "Article 15(1)(g)", "Article 9(2)(e)", "Article 3(2)",
+             "Article 27", "special category", "one month"],
+    "cubi": ["§503.001(a)", "§503.001(b)", "§503.001(c)", "record of face geometry", "consent",
+             "reasonable care", "uniquely identifying a specific individual",
+             "Texas Attorney General", "Texas law sets no deadline"],
+    "wa-biometric": ["chapter 19.375 RCW", "RCW 19.375.020(1)", "RCW 19.375.010(1)",
+                     "providing notice, obtaining consent, or providing a mechanism",
+                     "photographs and data generated from them", "Consumer Protection Act",
                      "Washington Attorney General"],
     "colorado": ["Colorado Privacy Act", "C.R.S. §6-1-1301", "House Bill 24-1130", "consent",
                  "Colorado Attorney General"],
@@ -89,7 +97,7 @@ def test_every_kind_renders_with_its_required_elements(residence, kind):
 def test_residence_and_upload_place_are_both_stated():
     text = compose("bipa-demand", person("US-CA", "US-IL", upload_dates="2011")).document.text()
     assert "I live in California, United States (since 2009)." in text
-    assert "to Flickr from Illinois, United States (2011)." in text
+    assert "I uploaded the photographs concerned from Illinois, United States (2011)." in text
     text = compose("bipa-notice", person("US-IL", "unknown")).document.text()
     assert "I cannot say with certainty from where" in text
 
@@ -123,7 +131,9 @@ def test_eu_letter_cites_article_12_and_77():
 def test_uk_letter_cites_uk_gdpr_and_flags_the_clock():
     text = compose("gdpr", person("GB")).document.text()
     assert "UK GDPR" in text and "Data Protection Act 2018" in text
-    assert "Articles 12 and 12A UK GDPR" in text and "Information Commissioner's Office" in text
+    assert "The UK GDPR (Articles 12 and 12A)" in text and "Information Commissioner's Office" in text
+    assert "within one month of receipt" in text and "please reply by 26 December 2026" in text
+    assert "Article 3(2) UK GDPR" in text and "established in the United Kingdom" in text
     assert "Regulation (EU) 2016/679" not in text
 
 
@@ -133,8 +143,14 @@ def test_state_privacy_letter_names_the_state_act():
 
 
 def test_unverified_address_gets_the_notice():
-    unverified = compose("generic", person("BR"), company("sensetime")).document
+    unverified = compose("bipa-demand", person(), company("amazon")).document
+    assert unverified.recipient[0] == "Amazon.com, Inc."
     assert "Address unverified: check the recipient's address before sending." in unverified.notices
+    missing = compose("generic", person("BR"), company("sensetime")).document
+    assert missing.recipient == ("SenseTime Group Inc.",)
+    assert ("No postal address on file: find the recipient's privacy contact and add its address "
+            "before sending.") in missing.notices
+    assert not any(n.startswith("Address unverified") for n in missing.notices)
     verified = compose("gdpr", person("DE"), company("google")).document
     assert not any(n.startswith("Address unverified") for n in verified.notices)
     assert verified.recipient[0] == "Google LLC"
