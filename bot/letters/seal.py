@@ -16,6 +16,7 @@ With an RSA key (PKCS#1 v1.5 is deterministic too) the same holds. Pass
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -29,6 +30,7 @@ from cryptography.hazmat.backends.openssl.backend import backend as _openssl
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -152,6 +154,7 @@ class Sealer:
                 stamp_style = StaticStampStyle(background=_ImportedStamp(stamp), border_width=0,
                                                background_opacity=1.0)
             _fix_document_id(writer, pdf, certificate, when)
+            _pin_modification_time(writer, when)
             meta = signers.PdfSignatureMetadata(
                 field_name=SEAL_FIELD, md_algorithm="sha256",
                 subfilter=fields.SigSeedSubFilter.PADES)
@@ -210,6 +213,30 @@ def _seal_slot(writer: IncrementalPdfFileWriter) -> tuple[int, tuple[int, int, i
     page_ref, _ = writer.find_page_for_modification(pages - 1)
     x1, y1, x2, y2 = (float(v) for v in page_ref.get_object()["/MediaBox"])
     return pages - 1, (int(x2) - 200, int(y1) + 40, int(x2) - 30, int(y1) + 100)
+
+
+class _PinnedMetadata(DocumentMetadata):
+    """pyHanko's document metadata with the modification time pinned to the seal's time.
+
+    pyHanko sets "last modified" to the current second when it writes the
+    update, so two seals of the same letter would differ in that second; the
+    letter's own date is the honest modification time of a sealed letter."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        pinned = self.__dict__.get("_pinned")
+        if name == "last_modified" and value == "now" and pinned is not None:
+            value = pinned
+        super().__setattr__(name, value)
+
+
+def _pin_modification_time(writer: IncrementalPdfFileWriter, when: dt.datetime) -> None:
+    meta = getattr(writer, "_meta", None)
+    if not isinstance(meta, DocumentMetadata):   # pyHanko changed: keep its own behaviour
+        return
+    pinned = _PinnedMetadata(**{f.name: getattr(meta, f.name) for f in dataclasses.fields(meta)})
+    pinned.__dict__["_pinned"] = when
+    pinned.last_modified = when
+    writer._meta = pinned
 
 
 def _fix_document_id(writer: IncrementalPdfFileWriter, pdf: bytes, certificate,

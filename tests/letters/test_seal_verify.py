@@ -79,6 +79,13 @@ def test_sealing_is_deterministic_and_dated_from_the_letter(sealed, keys, letter
     assert sig["/M"].startswith("D:" + chosen.strftime("%Y%m%d%H%M%S"))
 
 
+def test_sealing_the_same_letter_in_another_second_gives_the_same_bytes(keys, letter):
+    import time
+    first = seal_pdf(letter, *keys)
+    time.sleep(1.05 - (time.time() % 1))       # cross into the next second of the clock
+    assert seal_pdf(letter, *keys) == first    # the modification time is the seal's, not "now"
+
+
 def test_untrusted_signer_is_reported_as_untrusted(sealed, other_keys):
     without = verify_pdf(sealed, [])
     assert without.intact and not without.trusted and without.ok   # nothing to trust against
