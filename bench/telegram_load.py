@@ -68,7 +68,7 @@ CHECK_PIPA = _journey(
 )
 LETTERS = CHECK_PIPA + _journey(
     ("press", "Write letters", "Where do you live?"),
-    ("press", "Illinois", "Where did you live when you uploaded"),
+    ("press", "Illinois", "Where did you upload these photos from"),
     ("press", "Same as where I live now", "full name"),
     ("text", "Ann Example", "postal address"),
     ("text", "12 Main St\nSpringfield, IL 62701\nUSA", "email address"),

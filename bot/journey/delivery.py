@@ -62,7 +62,7 @@ class Delivered(Step):
         yield Reply(texts.MAKING_LETTERS)
         try:
             letters = services.make_letters(session.form, session.signature_image(),
-                                            session.result, turn.today)
+                                            session.result, turn.today, session.inputs["flickr"])
         except RightsbotError as exc:
             log.info("user %s: letters failed: %s", turn.user_id, type(exc).__name__)
             yield from turn.go("summary", texts.LETTERS_FAILED.format(reason=str(exc)))

@@ -235,7 +235,10 @@ class Services:
 
     # -- letters ---------------------------------------------------------------------------------
     def make_letters(self, form: dict, signature_image: bytes | None, result: dict | None,
-                     today: date) -> list[ProducedLetter]:
+                     today: date, flickr_inputs: Sequence[str] = ()) -> list[ProducedLetter]:
+        """The letters for the confirmed form. ``flickr_inputs``: what the person gave
+        as their own Flickr accounts and links (not the owners of every matched photo,
+        who may be someone else)."""
         if not result or not result.get("matches"):
             return []
         person = Person(
@@ -244,14 +247,10 @@ class Services:
             signature=signature_image if form.get("signature") == "image" and signature_image else "typed",
             bipa_choice=form.get("bipa_choice") or "destroy",
             companies=tuple(form.get("recipients", ())),
-            flickr_accounts=_accounts(result))
+            flickr_accounts=person_file.flickr_accounts(tuple(flickr_inputs)))
         maker = self.letter_pool or self.letters
         outcome = maker.make(person, _result_from_json(result), today)
         return list(outcome.letters)
-
-
-def _accounts(result: dict) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(m["owner"] for m in result.get("matches", []) if m.get("owner")))
 
 
 def _result_from_json(data: dict) -> CheckResult:

@@ -202,8 +202,8 @@ NO_LETTERS_WITHOUT_MATCH = ("I can only write letters about a dataset your photo
 # -- the letter form ----------------------------------------------------------
 ASK_RESIDENCE = ("Where do you live? The letters depend on it "
                  "(Illinois, for example, has its own biometric privacy law).")
-ASK_UPLOADED_FROM = ("Where did you live when you uploaded these photos? Courts have looked at "
-                     "this too.")
+ASK_UPLOADED_FROM = ("Where did you upload these photos from (where you lived at the time)? "
+                     "Courts have looked at this too.")
 SAME_AS_RESIDENCE = "Same as where I live now"
 OTHER_US_STATE = "Other US state"
 EU_EEA = "EU / EEA country"

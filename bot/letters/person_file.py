@@ -93,7 +93,7 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
     companies = tuple(_slugs(data, "companies"))
     kinds = tuple(_slugs(data, "kinds"))
     flickr = tuple(_text_list(data, "flickr", MAX_LIST["flickr"], limit=300))
-    accounts = _flickr_accounts(flickr)
+    accounts = flickr_accounts(flickr)
     urls = tuple(_text_list(data, "urls", MAX_LIST["urls"], limit=2000))
     photos = tuple(_inside(base, p, f"photos[{i}]")
                    for i, p in enumerate(_text_list(data, "photos", MAX_LIST["photos"], limit=500)))
@@ -163,9 +163,9 @@ def _text_list(data: dict, key: str, most: int, *, required: bool = False,
     return out
 
 
-def _flickr_accounts(entries: tuple[str, ...]) -> tuple[str, ...]:
-    """The Flickr accounts the entries name (NSIDs, aliases, owners in photo links);
-    each entry must be something the check can read."""
+def flickr_accounts(entries: tuple[str, ...]) -> tuple[str, ...]:
+    """The Flickr accounts the person's own entries name (NSIDs, aliases, owners in
+    photo links); each entry must be something the check can read."""
     accounts: list[str] = []
     for i, entry in enumerate(entries):
         try:

@@ -80,6 +80,7 @@ def test_letters_are_delivered_saved_and_listed(chat, store):
     assert NAME in text                       # markup and template syntax print literally
     assert PIPA_PHOTO in text and "not legal advice" in text.lower()
     assert "740 ILCS 14" in text
+    assert "Flickr account concerned" not in text      # a bare PIPA photo ID names no account
     assert "best sent by" in said(out) or "no postal address" in said(out)
     assert "remind you when replies are due" in said(out)
     cases = store.cases(USER)
@@ -231,3 +232,33 @@ def test_letters_need_a_match(chat):
     # a forged press of the letters button on the results keyboard
     nonce = chat.buttons["Check more"].split(":")[0]
     assert "only write letters about a dataset" in said(chat.send(Press(f"{nonce}:letters")))
+
+
+def test_owners_of_matched_photos_are_not_called_the_persons_accounts(chat, config, tmp_path):
+    from bot.index.images import hash_image_folder
+    from tests.imaging import jpeg_bytes, telegram_recompress
+    images = tmp_path / "FlickrFinal2" / "901" / "9019583@N08"
+    images.mkdir(parents=True)
+    original = make_photo(41)
+    (images / "8032652775_0.jpg").write_bytes(jpeg_bytes(original))
+    hash_image_folder(config.index.path, "megaface", tmp_path / "FlickrFinal2",
+                      max_bytes=config.photos.max_bytes, max_pixels=config.photos.max_pixels,
+                      workers=1)
+    chat.start()
+    chat.press("Upload photos")
+    chat.upload(telegram_recompress(jpeg_bytes(original)), as_photo=True)
+    assert "MegaFace" in said(chat.press("Check now"))
+    chat.press("Write letters")
+    chat.press("Illinois")
+    chat.press("Same as where I live")
+    chat.text("Ann Example")
+    chat.text("1 Main St, Springfield, IL")
+    chat.text("ann@example.org")
+    chat.press("Typed signature")
+    chat.press("Destroy now")
+    chat.press("Done")
+    files = delivered_files(chat.press("Make my letters"))
+    texts = [pdf_text(data) for name, data in files.items() if name.endswith(".pdf")]
+    assert texts and all("8032652775" in t for t in texts)        # the photo is in the exhibit
+    # its owner is named neutrally, never as the sender's own account
+    assert not any("my flickr account" in t.lower() or "my account" in t.lower() for t in texts)

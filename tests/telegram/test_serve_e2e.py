@@ -95,7 +95,7 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
         proc = serve(botapi, config, log)
 
         step(ann, "press", "Write letters", "Where do you live?")   # a button from before
-        step(ann, "press", "Illinois", "Where did you live when you uploaded")
+        step(ann, "press", "Illinois", "Where did you upload these photos from")
         step(ann, "press", "Same as where I live now", "full name")
         step(ann, "text", NAME, "postal address")
         step(ann, "text", "12 Main St\nSpringfield, IL 62701\nUSA", "email address")
