@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
+from .errors import InputError
 from .storage.atomic import atomic_write_bytes
 
 MAX_NAME = 120
@@ -44,3 +47,38 @@ def unique_path(path: Path) -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that no reader ever sees half of it."""
     atomic_write_bytes(path, data)
+
+
+def read_file_capped(path: Path, cap: int, *, what: str = "file", label: str | None = None) -> bytes:
+    """The bytes of the regular file ``path``, refusing anything over ``cap`` bytes.
+
+    Named pipes, devices and sockets are refused before they are opened (reading
+    one could block forever or never end), folders and missing files get a plain
+    :class:`InputError` that starts with ``label`` (default: the path), and a file
+    over ``cap`` is named with its real size."""
+    label = str(path) if label is None else label
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{label}: is a folder, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{label}: is not a regular file (a pipe or a device?), not a {what}")
+    if info.st_size > cap:
+        raise InputError(f"{label}: is {_megabytes(info.st_size)}; a {what} can be at most "
+                         f"{_megabytes(cap)}")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        raise InputError(f"{label}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > cap:   # it grew while being read
+        raise InputError(f"{label}: is more than {_megabytes(cap)}; a {what} can be at most that")
+    return data
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,7 @@ def test_cli_check_json_is_one_object(demo_file, capsys, tmp_path):
     assert code == 0
     data = json.loads(out)
     assert [m["dataset"] for m in data["matches"]] == ["pipa"]
-    assert data["problems"] == ["gone.jpg: cannot be read (No such file or directory)"]
+    assert data["problems"] == ["gone.jpg: no such file"]
 
 
 def test_cli_check_human_report(demo_file, capsys):
@@ -176,3 +177,23 @@ def test_cli_check_errors(demo_file, tmp_path, capsys):
     code, out, err = run(capsys, "check", "--index", str(tmp_path / "missing.sqlite"),
                          "--flickr", "1")
     assert code == 1 and out == "" and err.count("\n") == 1 and "no dataset index" in err
+
+
+def test_cli_check_photo_paths_that_are_not_photo_files(demo_file, tmp_path, capsys):
+    """A named pipe would block the read forever, a device would never end, and a file
+    over the cap is named with its real size (not the capped read's)."""
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.jpg"
+    with open(big, "wb") as fh:
+        fh.truncate(30 * 1024 * 1024)          # sparse: no real disk use
+    code, out, err = run(capsys, "check", "--index", str(demo_file), "--json",
+                         "--photo", str(fifo), "--photo", str(big), "--photo", "/dev/zero",
+                         "--photo", str(tmp_path))
+    assert code == 0 and "Traceback" not in err
+    problems = json.loads(out)["problems"]
+    assert problems[0] == "pipe.jpg: is not a regular file (a pipe or a device?), not a photo"
+    assert problems[1] == "big.jpg: is 30.0 MB; a photo can be at most 20.0 MB"
+    assert problems[2].startswith("zero: is not a regular file")
+    assert problems[3].endswith(": is a folder, not a photo")
+

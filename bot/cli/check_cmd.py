@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..check import CheckRequest, CheckResult, Checker, Match, PhotoInput
 from ..config import Config
-from ..errors import DataError
+from ..errors import DataError, InputError
+from ..files import read_file_capped
 from ..index import DatasetIndex, DatasetInfo
 from .common import add_config_option, add_index_option, add_json_option, format_table, \
     print_json, progress_bar
@@ -54,12 +55,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _read_photo(path: Path, max_bytes: int) -> tuple[PhotoInput | None, str | None]:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except IsADirectoryError:
-        return None, f"{path.name}: is a folder, not a photo"
-    except OSError as exc:
-        return None, f"{path.name}: cannot be read ({exc.strerror or exc})"
+        data = read_file_capped(path, max_bytes, what="photo", label=path.name)
+    except InputError as exc:
+        return None, str(exc)
     return PhotoInput(path.name, data), None
 
 

@@ -28,12 +28,14 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from ..errors import InputError, VerificationError
+from ..files import read_file_capped
 from .keys import load_certificates
 from .verify_text import check_letter_text
 
 log = logging.getLogger(__name__)
 
 MAX_PDF_BYTES = 50 * 1024 * 1024
+MAX_CERT_FILE_BYTES = 1024 * 1024      # a certificate (chain) file to trust
 _ACCEPTABLE_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
 # tokens of a PDF signature; one changed byte cannot remove all of them
 _SEAL_MARKERS = (b"/ByteRange", b"/Type /Sig", b"/Type/Sig", b"/FT /Sig", b"/FT/Sig",
@@ -66,13 +68,13 @@ def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
     roots = []
     for path in paths:
         path = Path(path).expanduser()
+        if not path.exists():
+            raise InputError(f"Trusted certificate {path} does not exist.")
+        # a pipe, a device or a huge file is refused before it is read
+        data = read_file_capped(path, MAX_CERT_FILE_BYTES, what="certificate",
+                                label=f"Trusted certificate {path}")
         try:
-            data = path.read_bytes()
             certs = load_certificates(data)
-        except FileNotFoundError:
-            raise InputError(f"Trusted certificate {path} does not exist.") from None
-        except OSError as exc:
-            raise InputError(f"Cannot read the trusted certificate {path} ({exc.strerror}).") from None
         except ValueError:
             raise InputError(f"{path} is not a certificate in PEM or DER format.") from None
         roots += [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))

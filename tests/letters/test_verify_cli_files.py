@@ -1,0 +1,60 @@
+"""`rightsbot verify` over several files (`verify letters/*.pdf`, as the README shows),
+and files that are not letters at all: pipes, folders, bad trust files."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from bot.cli import main
+from bot.letters.pdf import render_pdf
+from bot.letters.seal import seal_pdf
+
+from pdf_samples import new_keys, sample_letter
+
+
+def test_verify_several_letters_one_report_each(tmp_path, capsys):
+    key, cert = new_keys(tmp_path / "keys")
+    letter = render_pdf(sample_letter())
+    sealed, plain, broken = tmp_path / "a.pdf", tmp_path / "b.pdf", tmp_path / "c.pdf"
+    sealed.write_bytes(seal_pdf(letter, key, cert))
+    plain.write_bytes(letter)
+    broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
+
+    assert main(["verify", str(sealed), str(plain), "--trust", str(cert)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("file:       ") == 2 and "trusted:    yes" in out
+    assert "2 letters checked: 1 FAILED" in out          # the unsealed one, against --trust
+
+    assert main(["verify", str(sealed), str(broken), "--json"]) == 1
+    reports = json.loads(capsys.readouterr().out)
+    assert [(r["file"], r["ok"]) for r in reports] == [(str(sealed), True), (str(broken), False)]
+    assert reports[0]["sealed"] is True and "damaged" in reports[1]["error"]
+
+    assert main(["verify", str(sealed), str(sealed)]) == 0
+    assert "2 letters checked: all OK" in capsys.readouterr().out
+
+    bad_trust = tmp_path / "trust.pem"
+    bad_trust.write_text("not a certificate")
+    assert main(["verify", str(sealed), str(plain), "--trust", str(bad_trust)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert "not a certificate" in captured.err
+
+
+def test_verify_refuses_pipes_and_devices_without_reading_them(tmp_path, capsys):
+    """Reading a named pipe would block forever; /dev/zero would never end."""
+    fifo = tmp_path / "letter.pdf"
+    os.mkfifo(fifo)
+    for target in (fifo, "/dev/zero"):
+        assert main(["verify", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "not a regular file" in err
+    key, cert = new_keys(tmp_path / "keys")
+    letter = tmp_path / "sealed.pdf"
+    letter.write_bytes(seal_pdf(render_pdf(sample_letter()), key, cert))
+    trust_pipe = tmp_path / "cert-pipe.pem"
+    os.mkfifo(trust_pipe)
+    assert main(["verify", str(letter), "--trust", str(trust_pipe)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a regular file" in err
