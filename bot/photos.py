@@ -104,9 +104,10 @@ def hash_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ImageHashes:
     if not data:
         raise PhotoError("The file is empty.")
     if len(data) > max_bytes:
+        # callers read at most max_bytes + 1, so the length here says "over", not the size
         raise PhotoError(
-            f"The file is {_megabytes(len(data))}; files up to {_megabytes(max_bytes)} can be "
-            "checked. Please send a smaller copy of the photo.")
+            f"The file is larger than {_megabytes(max_bytes)}, the most that can be checked. "
+            "Please send a smaller copy of the photo.")
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False: truncated "
                            "uploads would be hashed as if they were whole")

@@ -228,6 +228,15 @@ def test_oversized_file_is_refused_before_decoding():
     assert "smaller copy" in str(caught.value)
 
 
+def test_a_capped_read_is_not_reported_as_the_files_size():
+    """Readers pass at most max_bytes + 1 bytes: a 30 MB file was reported as "The file is
+    20.0 MB; files up to 20.0 MB can be checked"."""
+    cap = 20 * 1024 * 1024
+    with pytest.raises(PhotoError) as caught:
+        hash_image(b"\xff\xd8\xff" + bytes(cap - 2), max_bytes=cap, max_pixels=LIMITS["max_pixels"])
+    assert str(caught.value).startswith("The file is larger than 20.0 MB, the most that can be")
+
+
 def test_decompression_bomb_is_refused_before_its_pixels_are_decoded():
     bomb = png_bomb(20_000, 20_000)                  # 400 megapixels in ~50 kB
     assert len(bomb) < 200_000
