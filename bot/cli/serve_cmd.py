@@ -54,11 +54,24 @@ def bot_token() -> str:
     return token
 
 
+# Libraries' loggers and the most they may say. At DEBUG, python-telegram-bot logs every
+# update it processes and every Bot API call with its parameters (the person's messages:
+# names, addresses, emails) and the Bot API URL, which holds the token; httpx logs request
+# URLs (token again) at INFO; httpcore logs connection details. Their INFO and WARNING
+# lines carry neither, so they stay, whatever [logging] level asks for.
+LIBRARY_LOG_FLOORS = {
+    "telegram": logging.INFO,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "apscheduler": logging.WARNING,
+}
+
+
 def configure_logging(config: Config) -> None:
-    logging.getLogger().setLevel(config.logging.level)
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    level = logging.getLevelName(config.logging.level)
+    logging.getLogger().setLevel(level)
+    for name, floor in LIBRARY_LOG_FLOORS.items():
+        logging.getLogger(name).setLevel(max(floor, level))
 
 
 def run(args: argparse.Namespace) -> int:
