@@ -199,7 +199,7 @@ class FlickrClient:
                 nsid = None
         if nsid is None:
             raise FlickrUserNotFound(NOT_FOUND_MESSAGE)
-        log.debug("flickr: resolved an account name to %s", nsid)
+        log.debug("flickr: resolved an account name")   # not the NSID: it names the person
         return nsid
 
     def public_photo_ids(self, nsid: str,
@@ -249,7 +249,7 @@ class FlickrClient:
             if progress is not None:
                 progress(min(len(ids), self.max_photos), min(max(total, len(ids)),
                                                              self.max_photos))
-            log.debug("flickr: %s page %d of %d, %d ids so far", nsid, page, pages, len(ids))
+            log.debug("flickr: photo list page %d of %d, %d ids so far", page, pages, len(ids))
             if len(ids) >= self.max_photos or not batch or page >= pages:
                 break
             page += 1

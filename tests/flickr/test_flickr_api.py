@@ -393,7 +393,9 @@ def test_unknown_failure_codes_are_plain_errors(flickr, slept):
     assert "Flickr error 112" in str(caught.value)
 
 
-def test_logs_carry_neither_the_key_nor_typed_names(flickr, slept, caplog):
+def test_logs_carry_neither_the_key_nor_typed_names_nor_accounts(flickr, slept, caplog):
+    """An NSID names a Flickr account, and through it the person: logged next to their
+    Telegram id it would tie the two together."""
     caplog.set_level(logging.DEBUG)
     flickr.script(Fault(status=500))
     client = make_client(flickr, slept)
@@ -404,5 +406,5 @@ def test_logs_carry_neither_the_key_nor_typed_names(flickr, slept, caplog):
         client.resolve_user("secretname")
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert caplog.records, "expected debug/info records to inspect"
-    for forbidden in (API_KEY, "Jane", "janedoe", "secretname"):
+    for forbidden in (API_KEY, "Jane", "janedoe", "secretname", NSID, BIG):
         assert forbidden.lower() not in text.lower()
