@@ -8,6 +8,7 @@ output is printed (or, for documents, saved). All decisions stay in the journey.
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
 import shlex
 import sys
@@ -23,6 +24,14 @@ TERMINAL_USER_ID = 0   # Telegram ids are positive; 0 is the person at this term
 INTRO = ("rightsbot, in your terminal. Buttons are shown as [numbers]: type a number to press one. "
          "To check a photo, type the path of the image file. Type /help for help, "
          "Ctrl-D to quit.")
+
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".avif", ".heic", ".heif", ".tif",
+                  ".tiff", ".bmp"}
+NO_SUCH_FILE = ("There is no file at {path}. To check a photo, type the full path of an image "
+                "file (in quotes if it has spaces).")
+NOT_A_FILE_FOLDER = "{path} is a folder. Type the path of one image file in it."
+NOT_A_FILE_SPECIAL = "{path} is not a regular file (a pipe or a device?), so it cannot be sent."
 
 
 class TerminalChat:
@@ -71,20 +80,59 @@ class TerminalChat:
         path = self._as_file(text)
         if path is not None:
             return self._upload(path)
+        problem = self._path_problem(text)
+        if problem is not None:       # meant as a file, but not one: say so here
+            self.say("\n" + problem + "\n")
+            return None
         return Text(line.replace("\\n", "\n").strip())
 
-    def _as_file(self, text: str) -> Path | None:
+    @staticmethod
+    def _candidates(text: str) -> list[Path]:
+        """What the line could name as a file: its one shell word (quotes undone), or the
+        whole line when it is a path with unquoted spaces (it has a "/")."""
+        out = []
         try:
             parts = shlex.split(text)
         except ValueError:
+            parts = []
+        if len(parts) == 1:
+            out.append(Path(parts[0]).expanduser())
+        whole = text.strip("'\"")
+        if " " in whole and "/" in whole:
+            out.append(Path(whole).expanduser())
+        return out
+
+    def _as_file(self, text: str) -> Path | None:
+        for candidate in self._candidates(text):
+            try:
+                if candidate.is_file():
+                    return candidate
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def _path_problem(self, text: str) -> str | None:
+        """A plain sentence when the line is plainly a path (it has a "/" or starts with
+        "~") to something that is not a regular file, or to nothing; or a bare image file
+        name that does not exist. None for anything else, which goes to the journey."""
+        if "://" in text:
             return None
-        if len(parts) != 1:
-            return None
-        candidate = Path(parts[0]).expanduser()
-        try:
-            return candidate if candidate.is_file() else None
-        except OSError:
-            return None
+        word = text.strip("'\"")
+        if "/" in word or word.startswith("~"):
+            for candidate in self._candidates(text):
+                try:
+                    if candidate.is_dir():
+                        return NOT_A_FILE_FOLDER.format(path=candidate)
+                    if os.path.lexists(candidate):
+                        return NOT_A_FILE_SPECIAL.format(path=candidate)
+                except (OSError, ValueError):
+                    continue
+        explicit = word.startswith(("/", "~", "./", "../"))
+        image_name = Path(word).suffix.lower() in IMAGE_SUFFIXES
+        if (explicit and (image_name or " " not in word)) or (
+                image_name and "/" not in word and " " not in word):
+            return NO_SUCH_FILE.format(path=word)
+        return None
 
     def _upload(self, path: Path) -> Upload:
         size = path.stat().st_size

@@ -55,7 +55,38 @@ def test_lines_become_journey_inputs(tmp_path):
     big = tmp_path / "big.png"
     big.write_bytes(b"x" * 5000)
     assert chat.parse(str(big)) == Upload(None, 5000, "big.png", "image/png", False)
-    assert chat.parse("/no/such/file.jpg") == Text("/no/such/file.jpg")
+    assert chat.parse("flickr.com/photos/jane/1808093328") == Text("flickr.com/photos/jane/1808093328")
+    assert chat.parse("https://example.com/a.jpg") == Text("https://example.com/a.jpg")
+
+
+def test_paths_that_are_not_files_are_answered_by_the_door(tmp_path):
+    """A mistyped path used to reach the journey as text: '/no/such.jpg' got the /help text,
+    'photo.jpg' was added as a Flickr user name, a path with spaces needed quotes."""
+    chat, seen, out = door(tmp_path)
+    spaced = tmp_path / "My Photos" / "beach day.jpg"
+    spaced.parent.mkdir()
+    spaced.write_bytes(b"y" * 20)
+    assert chat.parse(str(spaced)) == Upload(b"y" * 20, 20, "beach day.jpg", "image/jpeg", False)
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    answers = {
+        "/no/such/file.jpg": "There is no file at /no/such/file.jpg.",
+        str(tmp_path / "My Photos" / "gone.jpg"): "There is no file at ",
+        "photo.jpg": "There is no file at photo.jpg.",
+        "~/nothing-here.png": "There is no file at ~/nothing-here.png.",
+        str(spaced.parent): "is a folder",
+        str(fifo): "is not a regular file",
+        "/dev/zero": "is not a regular file",
+    }
+    for line, answer in answers.items():
+        out.truncate(0)
+        out.seek(0)
+        assert chat.parse(line) is None, line          # nothing reaches the journey
+        assert answer in out.getvalue(), (line, out.getvalue())
+    # ordinary answers still reach the journey as text
+    for line in ("Ann Example", "12 Main St/Apt 3, Springfield", "ann@example.org", "docs",
+                 "/s/ Ann Example", "live.staticflickr.com/65535/123_abcdef_b.jpg"):
+        assert chat.parse(line) == Text(line), line
 
 
 def test_outputs_are_printed_and_documents_saved_safely(tmp_path):
