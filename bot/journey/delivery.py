@@ -79,6 +79,13 @@ class Delivered(Step):
                 yield Document(letter.pdf_name, letter.pdf, texts.letter_caption(
                     letter.company_name, letter.kind_title, letter.due))
                 yield Document(letter.eml_name, letter.eml, texts.EML_CAPTION)
+                # the files the letter or its sending instructions name: the full exhibit
+                # ("the complete list is in the file ... sent with this letter") and the
+                # text to paste into a web form
+                if letter.csv is not None and letter.csv_name:
+                    yield Document(letter.csv_name, letter.csv, texts.CSV_CAPTION)
+                if letter.txt_name in letter.how_to_send:
+                    yield Document(letter.txt_name, letter.text.encode("utf-8"), texts.TXT_CAPTION)
         yield Reply("\n\n".join(letter.how_to_send for letter in _one_per_company(letters)))
         turn.store.add_case(turn.user_id, {
             "created": turn.today.isoformat(),

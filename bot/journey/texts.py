@@ -294,6 +294,9 @@ def delivered_next() -> str:
 
 STATUS_BUTTON = "My letters"
 EML_CAPTION = "Email draft: open it in your mail program, check it, then send."
+CSV_CAPTION = ("The complete list of matched photos that the letter refers to: send it with "
+               "the letter.")
+TXT_CAPTION = "The letter as plain text, to paste into the company's privacy web form."
 
 
 def letter_caption(company: str, kind_title: str, due: date) -> str:
