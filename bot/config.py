@@ -216,7 +216,15 @@ def _check_value(name: str, f: dataclasses.Field, value: Any, base: Path) -> Any
 def _check_range(name: str, value: float, meta: Mapping[str, Any], what: str) -> None:
     low, high = meta.get("low"), meta.get("high")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ConfigError(f"{name}: must be {what} from {low:g} to {high:g} (got {value!r})")
+        raise ConfigError(f"{name}: must be {what} from {_number(low)} to {_number(high)} "
+                          f"(got {value!r})")
+
+
+def _number(value: float | None) -> str:
+    # whole numbers in full (209715200, not 2.09715e+08), others as short as they go
+    if value is None:
+        return "any"
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def secret(name: str) -> str | None:

@@ -65,6 +65,8 @@ def test_config_toml_in_cwd_is_picked_up(tmp_path, monkeypatch):
     ("[index]\nradius = 3\n", "index.radius: unknown key"),
     ("[nope]\n", "nope: unknown section"),
     ("[index]\nmatch_radius = 99\n", "index.match_radius: must be an integer from 0 to 32"),
+    ("[photos]\nmax_bytes = 99999999999999999999\n",           # whole numbers in full
+     "photos.max_bytes: must be an integer from 1024 to 209715200"),
     ("[index]\nmatch_radius = \"8\"\n", "index.match_radius: must be a whole number"),
     ("[index]\ndemo = 1\n", "index.demo: must be true or false"),
     ("[telegram]\nmode = \"push\"\n", "telegram.mode: must be one of polling, webhook"),
