@@ -15,6 +15,7 @@ Writers (imports, ``hash-images``) take an exclusive ``flock`` on
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -173,14 +174,22 @@ class Rebuild:
             create_global(conn)
             if self.path.exists() and not self.fresh:
                 self._copy_existing()
-        except BaseException:
+        except BaseException as exc:
             self._abort()
+            self._raise_if_disk_failed(exc)
             raise
         return self
 
-    def __exit__(self, exc_type: object, *rest: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, *rest: object) -> None:
         if exc_type is not None or self.conn is not None:
             self._abort()
+        self._raise_if_disk_failed(exc)
+
+    def _raise_if_disk_failed(self, exc: BaseException | None) -> None:
+        reason = _write_failure(exc)
+        if reason is not None:   # a full disk or an I/O error: the old index stands
+            raise IndexStoreError(f"cannot write the dataset index {self.path} ({reason}); "
+                                  "it was not changed") from None
 
     def _clean_stale(self) -> None:
         for stale in self.path.parent.glob(f"{self.path.name}.import-*.tmp"):
@@ -238,6 +247,8 @@ class Rebuild:
             conn.execute("DETACH DATABASE old")
             conn.execute("BEGIN")
         except sqlite3.DatabaseError as exc:
+            if _write_failure(exc) is not None:     # the copy's disk is full: not damage
+                raise
             raise IndexStoreError(f"{self.path} cannot be read ({exc}); it may be damaged") from None
 
     def dataset_id(self, slug: str) -> int:
@@ -355,6 +366,20 @@ def _no_rows_message(report: ImportReport, format_name: str) -> str:
     first = f" (first: {report.bad_rows[0]})" if report.bad_rows else ""
     return (f"no usable {format_name} rows found ({report.bad:,} bad){first}; "
             "the index was not changed")
+
+
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+
+
+def _write_failure(exc: BaseException | None) -> str | None:
+    """What stopped a write, when it was the disk (full, I/O error), else None."""
+    if isinstance(exc, sqlite3.OperationalError):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in (_SQLITE_IOERR, _SQLITE_FULL):
+            return str(exc)
+    elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+        return exc.strerror or str(exc)
+    return None
 
 
 def import_manifest(path: Path, slug: str, format_name: str, files: Sequence[Path], *,
