@@ -7,6 +7,7 @@ output is printed (or, for documents, saved). All decisions stay in the journey.
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
 import re
@@ -32,6 +33,18 @@ NO_SUCH_FILE = ("There is no file at {path}. To check a photo, type the full pat
                 "file (in quotes if it has spaces).")
 NOT_A_FILE_FOLDER = "{path} is a folder. Type the path of one image file in it."
 NOT_A_FILE_SPECIAL = "{path} is not a regular file (a pipe or a device?), so it cannot be sent."
+
+
+CANNOT_READ = "Could not read {path} ({reason})."
+CANNOT_SAVE = ("Could not save {path} ({reason}). Nothing was recorded and no letter was kept: "
+               "free some space or choose another folder (rightsbot chat --out DIR), then "
+               "choose \u201cMake my letters\u201d again.")
+
+
+class _SaveFailed(Exception):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path, self.reason = path, reason
 
 
 class TerminalChat:
@@ -134,19 +147,37 @@ class TerminalChat:
             return NO_SUCH_FILE.format(path=word)
         return None
 
-    def _upload(self, path: Path) -> Upload:
-        size = path.stat().st_size
+    def _upload(self, path: Path) -> Upload | None:
         mime = mimetypes.guess_type(path.name)[0]
-        if size > self.max_upload_bytes:
-            return Upload(None, size, path.name, mime, as_photo=False)
-        with open(path, "rb") as fh:
-            data = fh.read(self.max_upload_bytes + 1)
+        try:
+            size = path.stat().st_size
+            if size > self.max_upload_bytes:
+                return Upload(None, size, path.name, mime, as_photo=False)
+            with open(path, "rb") as fh:
+                data = fh.read(self.max_upload_bytes + 1)
+        except OSError as exc:
+            self.say("\n" + CANNOT_READ.format(path=path, reason=exc.strerror or exc) + "\n")
+            return None
         return Upload(data, len(data), path.name, mime, as_photo=False)
 
     # -- output ------------------------------------------------------------------
     def feed(self, event: Input) -> None:
-        for output in self.handle(self.user_id, event):
-            self.show(output)
+        outputs = iter(self.handle(self.user_id, event))
+        saved_before = len(self.saved)
+        try:
+            for output in outputs:
+                self.show(output)
+        except _SaveFailed as failed:
+            # Stop the turn where it is: the journey saves nothing of an unfinished turn,
+            # so the person is back before "Make my letters", with nothing recorded.
+            close = getattr(outputs, "close", None)
+            if close is not None:
+                close()
+            for path in self.saved[saved_before:]:      # no half set of letters left behind
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            del self.saved[saved_before:]
+            self.say("\n" + CANNOT_SAVE.format(path=failed.path, reason=failed.reason) + "\n")
 
     def show(self, output: Output) -> None:
         if isinstance(output, Typing):
@@ -163,9 +194,13 @@ class TerminalChat:
                     self.say("  " + "   ".join(labels) + "\n")
             return
         if isinstance(output, Document):
-            self.letters_dir.mkdir(parents=True, exist_ok=True)
-            target = unique_path(self.letters_dir / safe_filename(output.filename))
-            write_atomic(target, output.data)
+            target = self.letters_dir / safe_filename(output.filename)
+            try:
+                self.letters_dir.mkdir(parents=True, exist_ok=True)
+                target = unique_path(target)
+                write_atomic(target, output.data)
+            except OSError as exc:
+                raise _SaveFailed(target, exc.strerror or str(exc)) from None
             self.saved.append(target)
             self.say(f"Saved {target}" + (f"  ({output.caption})" if output.caption else "") + "\n")
 

@@ -149,3 +149,33 @@ def test_the_main_command_without_a_token_runs_the_whole_journey(tmp_path):
     # the photo was never copied anywhere
     stored = b"".join(p.read_bytes() for p in (tmp_path / "var").rglob("*") if p.is_file())
     assert photo.read_bytes()[:2000] not in stored and b"holiday" not in stored
+
+
+LIMITED_START = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (90_000, 90_000))
+from bot.cli import main
+sys.exit(main(["start"]))
+"""
+
+
+@pytest.mark.e2e
+def test_a_full_disk_while_saving_letters_keeps_the_person_before_make_my_letters(tmp_path):
+    """No traceback, no half set of letters, no case recorded; the same press works later.
+    (Files are capped at 90 kB in the first run: a letter's PDF fits, its .eml does not.)"""
+    from bot.index import build_demo_index
+    build_demo_index(tmp_path / "var" / "index.sqlite")      # bigger than the cap: made first
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    lines = ["1", "2", "1808093328", "1", "1", "1", "Ann Example",
+             "12 Main St, Springfield, IL 62701", "ann@example.org", "1", "2", "5", "1", "/status"]
+    first = subprocess.run([sys.executable, "-c", LIMITED_START], input="\n".join(lines) + "\n",
+                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and "Traceback" not in first.stderr, first.stderr
+    assert "Could not save" in first.stdout and "Nothing was recorded" in first.stdout
+    assert "You have no saved letters" in first.stdout
+    assert list((tmp_path / "letters").glob("*")) == []
+    second = run_chat(tmp_path, ["1"])                    # "Make my letters" again, disk fine
+    assert "Welcome back" in second and "Make my letters" in second
+    assert len(list((tmp_path / "letters").glob("*.pdf"))) == 7
