@@ -170,7 +170,7 @@ def results_summary(groups: Sequence[dict], checked: Sequence[str], problems: Se
         lines.append("No match in the datasets I hold.")
         lines += ["", miss_note(checked)]
     if problems:
-        lines += ["", "Some of what you sent could not be checked:"] + [f"- {p}" for p in problems]
+        lines += ["", "Some of what you sent could not be checked fully:"] + [f"- {p}" for p in problems]
     return "\n".join(lines)
 
 
@@ -220,7 +220,8 @@ SIGNATURE_RECEIVED = "Signature received."
 ASK_NAME = "What is your full name, as it should appear on the letters?"
 BAD_NAME = "Please send your name as plain text, between 2 and 100 characters."
 ASK_ADDRESS = ("What is your postal address? Send it in one message, one line per line "
-               "(street, city, postcode, country). Companies use it to identify you and to reply.")
+               "(street, city, postcode, country), or on one line with commas between the parts. "
+               "Companies use it to identify you and to reply.")
 BAD_ADDRESS = ("Please send your address as 2 to 6 lines of plain text, each at most 80 characters, "
                "in one message.")
 ASK_EMAIL = "What email address should companies reply to?"
@@ -338,7 +339,8 @@ FORGET_KEPT = "Nothing was deleted."
 
 
 def forgotten(counts: dict[str, int]) -> str:
-    parts = [f"{n} {kind}" for kind, n in counts.items() if n]
+    parts = [f"{n} {kind[:-1] if n == 1 and kind.endswith('s') else kind}"
+             for kind, n in counts.items() if n]
     what = ", ".join(parts) if parts else "nothing was stored"
     return f"Done. Deleted: {what}. I no longer know anything about you. Send /start to begin again."
 

@@ -198,7 +198,7 @@ def test_forget_asks_then_erases_everything(chat, store, config):
     assert "Nothing was deleted" in said(out) and store.cases(USER)
     chat.command("forget")
     out = chat.press("Yes, delete everything")
-    assert "Deleted:" in said(out) and "1 cases" in said(out)
+    assert "Deleted:" in said(out) and "1 case," in said(out)
     assert store.load_session(USER) is None and store.cases(USER) == []
     for folder, _, files in os.walk(config.storage.path):
         for name in files:
