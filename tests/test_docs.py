@@ -50,3 +50,19 @@ def test_relative_links_in_docs_point_at_files():
             if "://" in target:
                 continue
             assert (doc.parent / target).exists(), f"{doc.name}: broken link {target}"
+
+
+def test_readme_names_the_commands_without_a_config_option():
+    """The README says which commands do not read --config; keep that list true."""
+    parser = build_parser()
+    without = []
+    for name in subcommands(parser):
+        sub = parser
+        for word in name.split():
+            sub = next(a for a in sub._actions if isinstance(a, argparse._SubParsersAction)).choices[word]
+        if any(isinstance(a, argparse._SubParsersAction) for a in sub._actions):
+            continue                                   # a group such as `index`
+        if not any("--config" in a.option_strings for a in sub._actions):
+            without.append(name.split()[0])
+    sentence = README.split("those that use the configuration (all but", 1)[1].split(")", 1)[0]
+    assert sorted(set(without)) == sorted(re.findall(r"`(\w+)`", sentence))
