@@ -108,6 +108,8 @@ def index_path(args: argparse.Namespace) -> tuple[Config, Path]:
     path = Path(config.index.path)
     if path.is_dir():
         raise IndexStoreError(f"{path} is a folder; --index names the index file itself")
+    if path.exists() and not path.is_file():     # a pipe or a device: opening it can block
+        raise IndexStoreError(f"{path} is not a regular file, so not a dataset index")
     return config, path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -94,9 +95,14 @@ def test_cli_import_stats_remove(tmp_path, capsys):
     (["index", "import", "--index", "{tmp}/i.sqlite", "--dataset", "x", "--format", "pipa",
       "{tmp}/junk.sqlite"], "no usable pipa rows"),
     (["index", "build-demo", "--index", "{tmp}/junk.sqlite"], "already exists"),
+    # a named pipe as the index: importing into it used to block forever on opening it
+    (["index", "import", "--index", "{tmp}/pipe.sqlite", "--dataset", "x", "--format", "urls",
+      "{tmp}/junk.sqlite"], "is not a regular file"),
+    (["index", "stats", "--index", "{tmp}/pipe.sqlite"], "is not a regular file"),
 ])
 def test_cli_errors_are_one_line_with_exit_1(tmp_path, capsys, argv, message):
     (tmp_path / "junk.sqlite").write_text("hello\n")
+    os.mkfifo(tmp_path / "pipe.sqlite")
     code, out, err = run(capsys, *[a.format(tmp=tmp_path) for a in argv])
     assert code == 1 and out == ""
     assert err.startswith("rightsbot: error: ") and message in err and err.count("\n") == 1
