@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any, Mapping
 from .errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1024 * 1024
 
 # Environment variables that hold secrets; never read from the TOML file.
 SECRET_VARIABLES = (
@@ -135,8 +137,16 @@ class Config:
             path = candidate
         path = Path(path).expanduser()
         try:
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise ConfigError(f"{path}: is a folder, not a config file")
+            if not stat.S_ISREG(info.st_mode):    # a pipe would block, a device never end
+                raise ConfigError(f"{path}: is not a regular file, so not a config file")
+            if info.st_size > MAX_CONFIG_BYTES:
+                raise ConfigError(f"{path}: too large for a config file ({info.st_size:,} bytes; "
+                                  f"at most {MAX_CONFIG_BYTES:,})")
             with open(path, "rb") as fh:
-                data = tomllib.load(fh)
+                data = tomllib.loads(fh.read(MAX_CONFIG_BYTES + 1).decode("utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {path}") from None
         except tomllib.TOMLDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -84,6 +85,22 @@ def test_bad_config_names_the_key(tmp_path, text, message):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         Config.load(tmp_path / "missing.toml")
+
+
+def test_config_paths_that_are_not_config_files(tmp_path):
+    """/dev/zero was read forever (growing memory), a named pipe blocked forever."""
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    big.write_text("# padding\n" * 200_000)
+    for path, message in ((fifo, "is not a regular file"), (Path("/dev/zero"), "is not a regular file"),
+                          (tmp_path, "is a folder"), (big, "too large for a config file")):
+        with pytest.raises(ConfigError, match=message):
+            Config.load(path)
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('[letters]\nlanguage = "fr\xe9"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="cannot read"):
+        Config.load(bad)
 
 
 def test_optional_paths_accept_empty(tmp_path):
