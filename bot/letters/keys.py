@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,11 @@ def _write_new(path: Path, data: bytes, *, mode: int) -> None:
 def _read(path: Path, what: str) -> bytes:
     path = Path(path).expanduser()
     try:
-        if path.stat().st_size > MAX_KEY_FILE_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+            # a pipe would block the read, a device (/dev/zero) never end it
+            raise SignatureError(f"The {what} path {path} is not a regular file.")
+        if info.st_size > MAX_KEY_FILE_BYTES:
             raise SignatureError(f"The {what} file {path} is too large to be a key or certificate.")
         return path.read_bytes()
     except FileNotFoundError:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import stat
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -92,3 +94,13 @@ def test_unreadable_key_files_are_refused_plainly(tmp_path, content):
         load_key_material(bad, cert)
     with pytest.raises(SignatureError, match="does not exist"):
         load_key_material(tmp_path / "missing.pem", cert)
+
+
+def test_key_paths_that_are_pipes_or_devices_are_refused_without_reading(tmp_path):
+    """[letters] seal_key = "/dev/zero" was read forever; a named pipe blocked forever."""
+    _, cert = new_keys(tmp_path / "good")
+    pipe = tmp_path / "key.pem"
+    os.mkfifo(pipe)
+    for path in (pipe, Path("/dev/zero")):
+        with pytest.raises(SignatureError, match="is not a regular file"):
+            load_key_material(path, cert)
