@@ -119,6 +119,10 @@ def open_source(path: Path) -> Source:
 
 def check_text(source: Source, head: bytes, format_name: str) -> None:
     """Refuse data that is plainly not text (binary, UTF-16/32) before parsing it."""
+    if head[257:262] == b"ustar":      # a tar archive (often .tar.gz): its members are inside
+        raise ImportFormatError(
+            f"{source.name}: is a tar archive; unpack it first and import the manifest files "
+            "in it (a folder of them works too)")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(head) > 3 and head[1:4:2] == b"\x00\x00"):
         raise ImportFormatError(
             f"{source.name}: looks UTF-16 encoded; convert it to UTF-8 before importing "

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import gzip
+import io
 import json
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -268,11 +270,25 @@ def test_ijbc_file_names_without_flickr_ids_cannot_match(tmp_path, index_path):
     assert index.find_photo_ids(["8032652775"])[0].dataset == "ijb-c"
 
 
+def tar_of(name: str, data: bytes) -> bytes:
+    """A real tar archive holding one file (what a .tar.gz download holds)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize("content, fmt, message", [
     (PIPA_LINES * 20, "yfcc100m", "the first 50 rows are not yfcc100m rows"),
     ("\ufeffname,x\n".encode("utf-16"), "facescrub", "UTF-16"),
     (bytes(range(256)) * 40, "pipa", "binary data"),
     (gzip.compress(b"") [:0] + b"PK\x03\x04rest", "urls", "zip file; unpack it first"),
+    (gzip.compress(tar_of("list.txt", b"https://example.com/a.jpg\n")), "urls",
+     "is a tar archive; unpack it first"),
+    (tar_of("pipa.txt", PIPA_LINES.encode()), "pipa", "is a tar archive"),
+    (tar_of("ffhq.json", b"{}"), "ffhq", "is a tar archive"),
     (b"", "pipa", "no usable pipa rows"),
     ("hello world\n", "ffhq", "is not JSON"),
 ])
