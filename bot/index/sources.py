@@ -24,6 +24,8 @@ CHUNK_SIZE = 1 << 20
 MAX_LINE = 4 << 20           # bytes; longer lines are bad rows
 MAX_JSON_VALUE = 16 << 20    # characters in one JSON record
 OVERLONG = b"\x00<line too long>"
+BOMB_MIN_BYTES = 64 << 20    # decompressed bytes before the ratio is judged
+BOMB_RATIO = 500             # decompressed / compressed bytes no real manifest reaches
 # bytes that text manifests consist of (control characters other than tab/CR/LF are not)
 _TEXT_BYTES = bytes([9, 10, 13]) + bytes(range(32, 127)) + bytes(range(128, 256))
 
@@ -134,19 +136,32 @@ def check_text(source: Source, head: bytes, format_name: str) -> None:
 
 
 class _Reader:
-    """Reads decompressed chunks, turning decompression errors into plain messages."""
+    """Reads decompressed chunks, turning decompression errors into plain messages, and
+    stops a decompression bomb: real manifests shrink 5-30 times when compressed, gzip
+    cannot exceed about 1030:1, but bzip2 and xz of a repeated byte go far beyond (a 1 kB
+    bzip2 file can hold gigabytes of empty lines, hours of reading)."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        self.produced = 0
 
     def read(self, size: int = CHUNK_SIZE) -> bytes:
         try:
             # read1: one decompression step at a time, so a cut-off file loses only the
             # last step, not everything a big read() had decompressed before the error
-            return self.source.stream.read1(size)  # type: ignore[attr-defined]
+            data = self.source.stream.read1(size)  # type: ignore[attr-defined]
         except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
             raise TruncatedInput(f"{self.source.name}: compressed data is damaged or cut off "
                                  f"({exc.__class__.__name__})") from None
+        self.produced += len(data)
+        if self.source.compression != "none" and self.produced > BOMB_MIN_BYTES:
+            consumed = self.source.position()     # 0 when unknown (a pipe): no judgement
+            if consumed and self.produced > BOMB_RATIO * consumed:
+                raise ImportFormatError(
+                    f"{self.source.name}: decompresses to more than {BOMB_RATIO:,} times its "
+                    "size, which no real manifest does (a decompression bomb?); nothing was "
+                    "imported")
+        return data
 
 
 class TruncatedInput(Exception):
