@@ -108,8 +108,13 @@ def check_letter_text(data: bytes) -> TextCheck:
         pages = read_pages(reader)
         info = reader.metadata or {}
     except Exception as exc:  # noqa: BLE001 - pypdf raises anything on a damaged file
-        problems.append(f"the page text cannot be read ({type(exc).__name__}): "
-                        "the file is damaged or was changed")
+        if type(exc).__name__ == "FileNotDecryptedError":
+            problems.append("the PDF is encrypted (password-protected), which a rightsbot "
+                            "letter never is: it was re-saved by another program, or it is "
+                            "not a rightsbot letter")
+        else:
+            problems.append(f"the page text cannot be read ({type(exc).__name__}): "
+                            "the file is damaged or was changed")
         return result
     footer_hashes, references, numbering = set(), set(), []
     for page in pages:

@@ -58,3 +58,18 @@ def test_verify_refuses_pipes_and_devices_without_reading_them(tmp_path, capsys)
     assert main(["verify", str(letter), "--trust", str(trust_pipe)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a regular file" in err
+
+
+def test_an_encrypted_pdf_is_named_as_such_not_as_damaged(tmp_path, capsys):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(render_pdf(sample_letter()))))
+    writer.encrypt("secret")
+    path = tmp_path / "encrypted.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    assert main(["verify", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "encrypted (password-protected)" in out and "damaged" not in out
+    assert "FAILED" in out
