@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
+from ..errors import RightsbotError
 from ..files import safe_filename, unique_path, write_atomic
 from ..journey.io import Command, Document, Input, Output, Press, Reply, Text, Typing, Upload
 
@@ -167,9 +168,10 @@ class TerminalChat:
         try:
             for output in outputs:
                 self.show(output)
-        except _SaveFailed as failed:
+        except (_SaveFailed, RightsbotError) as failed:
             # Stop the turn where it is: the journey saves nothing of an unfinished turn,
-            # so the person is back before "Make my letters", with nothing recorded.
+            # so the person is back where they were (before "Make my letters"), with
+            # nothing recorded; the chat goes on, as the Telegram bot does.
             close = getattr(outputs, "close", None)
             if close is not None:
                 close()
@@ -177,7 +179,10 @@ class TerminalChat:
                 with contextlib.suppress(OSError):
                     path.unlink()
             del self.saved[saved_before:]
-            self.say("\n" + CANNOT_SAVE.format(path=failed.path, reason=failed.reason) + "\n")
+            if isinstance(failed, _SaveFailed):
+                self.say("\n" + CANNOT_SAVE.format(path=failed.path, reason=failed.reason) + "\n")
+            else:
+                self.say(f"\n{str(failed)[:1].upper()}{str(failed)[1:]}\n")
 
     def show(self, output: Output) -> None:
         if isinstance(output, Typing):

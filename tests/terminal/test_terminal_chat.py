@@ -179,3 +179,35 @@ def test_a_full_disk_while_saving_letters_keeps_the_person_before_make_my_letter
     second = run_chat(tmp_path, ["1"])                    # "Make my letters" again, disk fine
     assert "Welcome back" in second and "Make my letters" in second
     assert len(list((tmp_path / "letters").glob("*.pdf"))) == 7
+
+
+def test_an_error_in_a_turn_is_said_and_the_chat_goes_on(tmp_path):
+    """The store's "your progress could not be saved just now ... please try again" used
+    to end the chat with that line; now the turn stops and the next line is read."""
+    from bot.errors import StorageError
+    calls = []
+
+    def handle(user_id, event):
+        calls.append(event)
+        if event == Text("fails"):
+            yield Document("letter.pdf", b"%PDF-1.7 x")
+            raise StorageError("your progress could not be saved just now (No space left on "
+                               "device); please try again in a moment")
+        yield Reply("fine")
+
+    feed = iter(["fails", "again"])
+
+    def read_line(prompt):
+        try:
+            return next(feed)
+        except StopIteration:
+            raise EOFError from None
+
+    out = io.StringIO()
+    chat = TerminalChat(handle, letters_dir=tmp_path / "letters", max_upload_bytes=1000,
+                        read_line=read_line, out=out)
+    assert chat.run() == 0
+    assert calls[1:] == [Text("fails"), Text("again")]
+    assert "Your progress could not be saved just now" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("continue.") and "fine" in out.getvalue()
+    assert list((tmp_path / "letters").iterdir()) == []       # the turn's file was removed
