@@ -37,6 +37,7 @@ NOT_A_FILE_SPECIAL = "{path} is not a regular file (a pipe or a device?), so it 
 
 
 CANNOT_READ = "Could not read {path} ({reason})."
+NO_SUCH_BUTTON = "There is no button {number}: type a number from 1 to {last}."
 CANNOT_SAVE = ("Could not save {path} ({reason}). Nothing was recorded and no letter was kept: "
                "free some space or choose another folder (rightsbot chat --out DIR), then "
                "choose \u201cMake my letters\u201d again.")
@@ -88,6 +89,9 @@ class TerminalChat:
             number = int(text)
             if 1 <= number <= len(self.buttons):
                 return Press(self.buttons[number - 1])
+            if len(text) <= 2:        # a mistyped button, not a Flickr photo ID
+                self.say("\n" + NO_SUCH_BUTTON.format(number=number, last=len(self.buttons)) + "\n")
+                return None
         if _COMMAND.match(text):
             name, _, payload = text[1:].partition(" ")
             return Command(name.split("@")[0].lower(), payload.strip())

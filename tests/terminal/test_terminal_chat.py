@@ -44,7 +44,9 @@ def test_lines_become_journey_inputs(tmp_path):
     chat, _, _ = door(tmp_path)
     chat.show(Reply("Pick", ((Button("One", "1:a"), Button("Two", "1:b")),)))
     assert chat.parse("2") == Press("1:b")
-    assert chat.parse("3") == Text("3")          # not a button: plain text
+    assert chat.parse("3") is None               # no button 3: the door says so
+    assert "There is no button 3: type a number from 1 to 2." in chat.out.getvalue()
+    assert chat.parse("1808093328") == Text("1808093328")   # a photo ID is text
     assert chat.parse("/start payload") == Command("start", "payload")
     assert chat.parse("/HELP@rightsbot") == Command("help", "")
     assert chat.parse("   ") is None
