@@ -149,7 +149,8 @@ def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo 
     if info is not None and "SYNTHETIC" in info.note:
         lines.append("  NOTE: this dataset in the index is a synthetic demo sample, not real data.")
     if dataset:
-        lines.append(f"  created by: {_company_name(dataset.creator)} ({dataset.year})")
+        creators = " and ".join(_company_name(c) for c in (dataset.creator, *dataset.co_creators))
+        lines.append(f"  created by: {creators} ({dataset.year})")
     rows = [[m.match, m.photo_id or "-", m.owner or "-",
              (m.url or "-") + (f"  (distance {m.distance})" if m.distance is not None else "")]
             for m in matches[:ROWS_SHOWN]]

@@ -75,24 +75,37 @@ class RegionStep(Step):
         elif action == "same" and form.get("residence"):
             yield from self.accept(turn, form["residence"])
         elif action == "states":
-            buttons = [turn.btn(name, "set", code) for code, name in us_states()]
-            yield Reply(texts.ASK_US_STATE, rows(buttons, 3), edit=True)
-            turn.session.data["region_context"] = "us-state"
+            yield from self.sub_list(turn, "us-state", edit=True)
         elif action in ("eu", "country"):
-            buttons = [turn.btn(label, "set", code) for label, code in QUICK_COUNTRIES] if action == "eu" else []
-            yield Reply(texts.ASK_COUNTRY, rows(buttons, 4), edit=True)
-            turn.session.data["region_context"] = "country"
+            yield from self.sub_list(turn, "country", edit=True, eu=action == "eu")
+        elif action == "places":
+            turn.session.data.pop("region_context", None)
+            yield from self.prompt(turn)
         else:
             yield from super().on_press(turn, action, arg)
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        context = turn.session.data.pop("region_context", None) or "any"
+        context = turn.session.data.get("region_context") or "any"
         try:
             code = parse_region(text, context)
         except InputError as exc:
-            yield from with_lead(self.prompt(turn), str(exc))
+            if context == "any":
+                yield from with_lead(self.prompt(turn), str(exc))
+            else:   # keep the list the person was looking at
+                yield from with_lead(self.sub_list(turn, context, edit=False), str(exc))
             return
         yield from self.accept(turn, code)
+
+    def sub_list(self, turn: Turn, context: str, *, edit: bool, eu: bool = False) -> Outputs:
+        """The US states, or the country question (with quick EU buttons)."""
+        turn.session.data["region_context"] = context
+        if context == "us-state":
+            buttons = [turn.btn(name, "set", code) for code, name in us_states()]
+            yield Reply(texts.ASK_US_STATE, rows(buttons, 3), edit=edit)
+        else:
+            buttons = [turn.btn(label, "set", code) for label, code in QUICK_COUNTRIES] if eu else []
+            yield Reply(texts.ASK_COUNTRY, rows(buttons, 4) + ((turn.btn(texts.BACK_TO_MENU, "places"),),),
+                        edit=edit)
 
     def accept(self, turn: Turn, code: str) -> Outputs:
         turn.session.data.pop("region_context", None)
@@ -226,7 +239,8 @@ class SummaryStep(Step):
         kinds = services.letter_kinds(form.get("residence", ""), form.get("uploaded_from", ""))
         fields = [f for f in ORDER[:-1] if f != "bipa_choice" or form.get("bipa_choice")]
         edits = [turn.btn(texts.EDIT.format(field=texts.FIELD_LABELS[f]), "edit", f) for f in fields]
-        yield Reply(texts.summary(form, region_name, chosen, kinds),
+        titles = [services.kind_title(kind) for kind in kinds]
+        yield Reply(texts.summary(form, region_name, chosen, titles),
                     ((turn.btn(texts.CONFIRM_LETTERS, "make"),),) + rows(edits, 2))
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:

@@ -190,6 +190,10 @@ class Services:
             return []
         return [c.kind for c in chosen]
 
+    def kind_title(self, kind: str) -> str:
+        """How a letter kind is called for people ("BIPA demand", not "bipa-demand")."""
+        return self.letters.rules.get(kind).title
+
     def recipients(self, result: dict | None) -> list[tuple[str, str]]:
         """(slug, name) of every company that built or is reported to have used a matched dataset."""
         if not result:

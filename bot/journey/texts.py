@@ -272,7 +272,8 @@ def summary(form: dict, region_name, company_names: Sequence[str], kinds: Sequen
         lines.append("Illinois choice: " + (BIPA_DESTROY if form["bipa_choice"] == "destroy"
                                             else BIPA_PRESERVE))
     lines.append("Letters to: " + ", ".join(company_names))
-    lines.append("Letter types: " + ", ".join(kinds))
+    lines.append("Letters to each of them:")
+    lines += [f"- {kind}" for kind in kinds]
     return "\n".join(lines)
 
 

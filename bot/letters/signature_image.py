@@ -24,6 +24,7 @@ MAX_SIGNATURE_PIXELS = 12_000_000
 # 60 x 20 mm at about 500 dpi: sharper than any printer needs
 MAX_EMBEDDED_SIZE = (1200, 400)
 ACCEPTED_FORMATS = ("PNG", "JPEG")
+MIN_SIGNATURE_SIZE = (40, 12)   # pixels: anything smaller prints as a speck
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ def prepare_signature_image(data: bytes, *, max_bytes: int = MAX_SIGNATURE_BYTES
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as image:
                 width, height = image.size
-                if width < 1 or height < 1:
-                    raise PhotoError("The signature image has no pixels.")
+                if width < MIN_SIGNATURE_SIZE[0] or height < MIN_SIGNATURE_SIZE[1]:
+                    raise PhotoError(f"The signature image is too small ({width} x {height} "
+                                     f"pixels) to print; send a photo or scan of at least "
+                                     f"{MIN_SIGNATURE_SIZE[0]} x {MIN_SIGNATURE_SIZE[1]} pixels.")
                 if width * height > max_pixels:
                     raise PhotoError(f"The signature image is too large ({width} x {height} pixels); "
                                      f"the limit is {max_pixels:,} pixels.")

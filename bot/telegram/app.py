@@ -115,8 +115,11 @@ def webhook_settings(config: Config, *, url: str | None, listen: str | None,
         raise ConfigError("webhook mode needs a public URL: set [telegram] webhook_url or "
                           "pass --webhook-url")
     parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(f"webhook URL must be an https:// address (got {url!r})")
+    local_api = urlsplit(tg.base_url).hostname in ("127.0.0.1", "localhost", "::1")
+    allowed = ("https", "http") if local_api else ("https",)
+    if parts.scheme not in allowed or not parts.hostname:
+        raise ConfigError(f"webhook URL must be an https:// address (got {url!r}); plain "
+                          "http:// works only with a Bot API server on this machine")
     if not secret:
         raise ConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (1-256 characters of "
                           "A-Z a-z 0-9 _ -), so only Telegram can post updates")

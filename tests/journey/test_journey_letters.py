@@ -60,8 +60,9 @@ def test_form_reaches_a_summary_with_everything(chat):
     text = said(chat.outputs[-1:])
     for part in (f"Name: {NAME}", "Address: 12 Main St, Springfield, IL 62701, USA", f"Email: {EMAIL}",
                  "Where you live: Illinois, United States", "Signature: typed",
-                 "Illinois choice: Preserve until resolved, then destroy", "bipa-notice",
-                 "bipa-demand", "UC Berkeley"):
+                 "Illinois choice: Preserve until resolved, then destroy",
+                 "- Notice and request for information under the Illinois Biometric",
+                 "- Demand under the Illinois Biometric Information Privacy Act", "UC Berkeley"):
         assert part in text
     assert "Make my letters" in chat.buttons
 
@@ -133,7 +134,7 @@ def test_gdpr_letters_for_an_eu_resident(chat):
     chat.text("anna@example.de")
     chat.press("Typed signature")
     summary = said(chat.press("Done"))
-    assert "gdpr" in summary and "bipa" not in summary
+    assert "General Data Protection Regulation" in summary and "Illinois" not in summary
     files = delivered_files(chat.press("Make my letters"))
     text = pdf_text(next(data for name, data in files.items() if "gdpr" in name and name.endswith(".pdf")))
     assert "Article 17" in text or "Art. 17" in text
@@ -156,7 +157,7 @@ def test_editing_from_the_summary_returns_to_it(chat, store):
     chat.press("California")
     out = chat.press("Same as where I live")
     text = said(out)
-    assert "Illinois choice" not in text and "ccpa" in text
+    assert "Illinois choice" not in text and "California Consumer Privacy Act" in text
     assert store.load_session(USER)["form"].get("bipa_choice") is None
 
 
@@ -262,3 +263,23 @@ def test_owners_of_matched_photos_are_not_called_the_persons_accounts(chat, conf
     assert texts and all("8032652775" in t for t in texts)        # the photo is in the exhibit
     # its owner is named neutrally, never as the sender's own account
     assert not any("my flickr account" in t.lower() or "my account" in t.lower() for t in texts)
+
+
+def test_an_unknown_place_in_a_list_asks_again_with_that_list(chat):
+    matched(chat)
+    chat.press("Other US state")
+    out = chat.text("Atlantis")
+    assert "Which US state?" in said(out) and "Wyoming" in chat.buttons
+    chat.text("wy")
+    assert "Noted: Wyoming, United States" in said(chat.outputs[-1:])
+
+
+def test_country_question_has_a_way_back(chat):
+    matched(chat)
+    chat.press("Somewhere else")
+    assert "Which country?" in said(chat.outputs[-1:])
+    chat.press("Back")
+    assert "Where do you live?" in said(chat.outputs[-1:])
+    chat.press("Somewhere else")
+    chat.text("Brasil")
+    assert "Noted: Brazil" in said(chat.outputs[-1:])

@@ -92,3 +92,11 @@ def test_truncated_png_refused():
 def test_render_pdf_reports_a_bad_signature_as_photo_error():
     with pytest.raises(PhotoError):
         render_pdf(sample_letter(signature=zlib.compress(b"junk")))
+
+
+@pytest.mark.parametrize("size", [(1, 1), (39, 200), (300, 11)])
+def test_a_signature_too_small_to_print_is_refused(size):
+    out = io.BytesIO()
+    Image.new("L", size, 0).save(out, "PNG")
+    with pytest.raises(PhotoError, match="too small"):
+        prepare_signature_image(out.getvalue())

@@ -80,6 +80,9 @@ def test_serve_rejects_a_malformed_token(monkeypatch, capsys):
      {"TELEGRAM_WEBHOOK_SECRET": "has spaces!"}, "may only hold"),
     (["serve", "--webhook", "--webhook-url", "ftp://x"], {"TELEGRAM_WEBHOOK_SECRET": "abc"},
      "must be an https"),
+    # Telegram itself only posts to https; plain http only with a Bot API server on this machine
+    (["serve", "--webhook", "--webhook-url", "http://bot.example.org/hook"],
+     {"TELEGRAM_WEBHOOK_SECRET": "abc"}, "must be an https"),
 ])
 def test_serve_webhook_settings_are_checked(monkeypatch, capsys, argv, env, words):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:" + "A" * 30)
@@ -100,3 +103,6 @@ def test_webhook_settings_prefer_the_command_line(tmp_path):
     assert (settings.url, settings.listen, settings.port, settings.path) == (
         "https://b.example/tg/hook", "0.0.0.0", 9000, "tg/hook")
     assert webhook_settings(config, url=None, listen=None, port=None, secret="s").port == 8443
+    local = config.with_overrides(telegram={"base_url": "http://127.0.0.1:8081/bot"})
+    assert webhook_settings(local, url="http://127.0.0.1:9000/hook", listen=None, port=None,
+                            secret="s").url == "http://127.0.0.1:9000/hook"
