@@ -6,7 +6,7 @@ import math
 from typing import Iterator
 
 from ..errors import InputError, PhotoError
-from . import texts
+from . import results, texts
 from .io import Output, Reply, Typing, Upload
 from .steps import Outputs, Step, Turn, with_lead
 
@@ -176,26 +176,28 @@ class Results(Step):
     name = "results"
 
     def prompt(self, turn: Turn) -> Outputs:
-        result = turn.session.result or {"checked": [], "matches": [], "problems": []}
+        result = turn.session.result
         groups = turn.services.describe_matches(result)
-        text = texts.results_summary(groups, turn.services.dataset_names(result["checked"]),
-                                     result.get("problems", []))
+        text = texts.results_summary(groups, turn.services.dataset_names(result["checked"] if result else []),
+                                     result["problems"] if result else [])
+        if result and result.get("dropped"):
+            text += "\n\n" + texts.too_many_matches(results.count(result), result["dropped"])
         inputs = turn.session.inputs
         checked = texts.checked_what(len(inputs["flickr"]), len(inputs["urls"]), len(inputs["photos"]))
         text = f"{checked}\n\n{text}" if checked else text
         buttons = []
-        if result["matches"]:
+        if results.count(result):
             buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),
                             turn.btn(texts.LIST_PHOTOS, "list")))
         buttons.append((turn.btn(texts.CHECK_MORE, "more"), turn.btn(texts.START_OVER, "new")))
         yield Reply(text, tuple(buttons))
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
-        result = turn.session.result or {"matches": []}
-        if action == "list" and result["matches"]:
+        found = results.count(turn.session.result)
+        if action == "list" and found:
             yield from turn.go("matches")
         elif action == "letters":
-            if not result["matches"]:
+            if not found:
                 yield from with_lead(self.prompt(turn), texts.NO_LETTERS_WITHOUT_MATCH)
             else:
                 yield from turn.steps["residence"].begin(turn)  # type: ignore[attr-defined]
@@ -221,10 +223,10 @@ class Matches(Step):
     name = "matches"
 
     def prompt(self, turn: Turn) -> Iterator[Output]:
-        matches = (turn.session.result or {}).get("matches", [])
-        pages = max(1, math.ceil(len(matches) / MATCHES_PER_PAGE))
+        result = turn.session.result
+        pages = max(1, math.ceil(results.count(result) / MATCHES_PER_PAGE))
         page = min(turn.session.page, pages - 1)
-        chunk = matches[page * MATCHES_PER_PAGE:(page + 1) * MATCHES_PER_PAGE]
+        chunk = results.matches(result, page * MATCHES_PER_PAGE, (page + 1) * MATCHES_PER_PAGE)
         rows = [turn.services.describe_match(m) for m in chunk]
         nav = []
         if page > 0:

@@ -30,7 +30,7 @@ from ..letters.signature_image import prepare_signature_image
 from ..photos import ImageHashes, hash_image, phash_hex, phash_from_hex
 from ..regions import is_region
 from ..registry import DatasetRegistry, load_registry
-from . import texts
+from . import results, texts
 from .io import Upload
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ class Services:
                 raise payload
             else:
                 worker.join()
-                yield "result", payload.to_json()
+                yield "result", results.encode(payload)
                 return
 
     # -- describing results ---------------------------------------------------------------
@@ -134,13 +134,13 @@ class Services:
 
     def describe_matches(self, result: dict) -> list[dict]:
         groups: dict[str, dict] = {}
-        for m in result.get("matches", []):
-            g = groups.get(m["dataset"])
+        for m in results.matches(result):
+            g = groups.get(m.dataset)
             if g is None:
-                g = groups[m["dataset"]] = self._group(m["dataset"])
+                g = groups[m.dataset] = self._group(m.dataset)
             g["count"] += 1
-            if m["match"] not in g["kinds"]:
-                g["kinds"].append(m["match"])
+            if m.match not in g["kinds"]:
+                g["kinds"].append(m.match)
         return list(groups.values())
 
     def _group(self, slug: str) -> dict:
@@ -162,17 +162,15 @@ class Services:
     def _company_name(self, slug: str) -> str:
         return self.directory.get(slug).name if slug in self.directory else slug
 
-    def describe_match(self, m: dict) -> str:
-        name = self.dataset_names([m["dataset"]])[0]
-        parts = [name]
-        if m.get("photo_id"):
-            owner = m.get("owner") or "-"
-            parts.append(f"https://www.flickr.com/photos/{owner if owner != '-' else 'x'}/{m['photo_id']}/"
-                         if m.get("owner") else f"Flickr photo {m['photo_id']}")
-        elif m.get("url"):
-            parts.append(m["url"])
-        if m.get("distance") is not None:
-            parts.append(f"similarity distance {m['distance']}")
+    def describe_match(self, m: Match) -> str:
+        """One line of the matched-photos list: dataset, the photo's link, how close."""
+        parts = [self.dataset_names([m.dataset])[0]]
+        if m.url:
+            parts.append(m.url)
+        elif m.photo_id:
+            parts.append(f"Flickr photo {m.photo_id}")
+        if m.distance is not None:
+            parts.append(f"similarity distance {m.distance}")
         return "- " + ", ".join(parts)
 
     # -- the letter form ----------------------------------------------------------------------
@@ -198,7 +196,7 @@ class Services:
         """(slug, name) of every company that built or is reported to have used a matched dataset."""
         if not result:
             return []
-        datasets = [s for s in dict.fromkeys(m["dataset"] for m in result["matches"]) if s in self.registry]
+        datasets = [s for s in results.matched_datasets(result) if s in self.registry]
         seen: dict[str, str] = {}
         for inv in self.registry.involvements(datasets):
             if inv.company not in seen:
@@ -243,7 +241,7 @@ class Services:
         """The letters for the confirmed form. ``flickr_inputs``: what the person gave
         as their own Flickr accounts and links (not the owners of every matched photo,
         who may be someone else)."""
-        if not result or not result.get("matches"):
+        if not results.count(result):
             return []
         person = Person(
             name=form["name"], address=tuple(form["address"]), email=form["email"],
@@ -253,14 +251,8 @@ class Services:
             companies=tuple(form.get("recipients", ())),
             flickr_accounts=person_file.flickr_accounts(tuple(flickr_inputs)))
         maker = self.letter_pool or self.letters
-        outcome = maker.make(person, _result_from_json(result), today)
+        outcome = maker.make(person, results.to_check_result(result), today)
         return list(outcome.letters)
-
-
-def _result_from_json(data: dict) -> CheckResult:
-    return CheckResult(tuple(data.get("checked", ())),
-                       tuple(Match(**m) for m in data.get("matches", ())),
-                       tuple(data.get("problems", ())))
 
 
 def _megabytes(n: int) -> str:

@@ -174,6 +174,11 @@ def results_summary(groups: Sequence[dict], checked: Sequence[str], problems: Se
     return "\n".join(lines)
 
 
+def too_many_matches(kept: int, dropped: int) -> str:
+    return (f"That is more than I can keep: I kept the first {kept:,} matches; {dropped:,} more "
+            "were found. Letters list the ones kept; check again in parts (photo links) for the rest.")
+
+
 def miss_note(checked: Sequence[str]) -> str:
     names = ", ".join(checked) if checked else "none"
     return ("What a miss does not prove: I can only search the datasets whose published lists I "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from bot.index.images import hash_image_folder
@@ -193,3 +194,24 @@ def test_progress_survives_a_restart(services, store, journey, config):
     text = said(again.command("resume"))
     assert "Welcome back" in text and "Send one or more Flickr photo links" in text
     assert "PIPA" in said(again.send(Text("1808093328")))
+
+
+def test_a_huge_account_is_kept_compactly_and_bounded(chat, config, store, tmp_path):
+    from bot.index import import_manifest
+    from bot.journey.results import MAX_STORED_MATCHES
+    owner = "12345678@N00"
+    paths = tmp_path / "megaface.txt"
+    paths.write_text("".join(f"FlickrFinal2/123/{owner}/{9100000000000 + i}_0.jpg\n"
+                             for i in range(MAX_STORED_MATCHES + 500)))
+    import_manifest(config.index.path, "megaface", "megaface", [paths])
+    chat.start()
+    chat.press("My Flickr account")
+    text = said(chat.text(owner))
+    assert f"MegaFace and MF2: {MAX_STORED_MATCHES:,}".replace(",", "") in text.replace(",", "")
+    assert "500 more were found" in text
+    session = store.load_session(chat.user_id)
+    assert len(session["result"]["rows"]) == MAX_STORED_MATCHES
+    assert len(json.dumps(session)) < 1024 * 1024          # under the store's cap for a session
+    chat.press("Show matched photos")
+    assert f"page 1 of {MAX_STORED_MATCHES // 10}" in said(chat.outputs[-1:])
+    assert f"https://www.flickr.com/photos/{owner}/9100000000000/" in said(chat.outputs[-1:])

@@ -1,0 +1,62 @@
+"""A check result as the session keeps it: compact, JSON-safe, bounded.
+
+A whole Flickr account can match thousands of photos, and the session is
+written on every step, so matches are stored as short rows (dataset and kind
+as list positions, the photo page link left out when it can be rebuilt) and
+at most :data:`MAX_STORED_MATCHES` of them; ``dropped`` counts the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..check import MATCH_KINDS, CheckResult, Match
+from ..index.keys import flickr_page_url
+
+MAX_STORED_MATCHES = 10_000
+
+
+def encode(result: CheckResult, limit: int = MAX_STORED_MATCHES) -> dict[str, Any]:
+    datasets: dict[str, int] = {}
+    queries: dict[str, int] = {}
+    owners: dict[str | None, int] = {None: 0}
+    rows = []
+    for m in result.matches[:limit]:
+        url = m.url
+        if url is not None and m.photo_id and url == flickr_page_url(m.photo_id, m.owner):
+            url = None    # rebuilt on reading
+        rows.append([datasets.setdefault(m.dataset, len(datasets)), MATCH_KINDS.index(m.match),
+                     m.photo_id, owners.setdefault(m.owner, len(owners)), url, m.distance,
+                     queries.setdefault(m.query, len(queries))])
+    return {"checked": list(result.checked), "problems": list(result.problems),
+            "datasets": list(datasets), "queries": list(queries), "owners": list(owners),
+            "rows": rows, "dropped": max(0, len(result.matches) - limit)}
+
+
+def count(result: dict | None) -> int:
+    return len(result["rows"]) if result else 0
+
+
+def matched_datasets(result: dict | None) -> list[str]:
+    """Slugs of the datasets with a match, in check order."""
+    if not result:
+        return []
+    return [result["datasets"][i] for i in dict.fromkeys(row[0] for row in result["rows"])]
+
+
+def matches(result: dict | None, start: int = 0, stop: int | None = None) -> list[Match]:
+    if not result:
+        return []
+    out = []
+    owners = result["owners"]
+    for d, kind, photo_id, o, url, distance, q in result["rows"][start:stop]:
+        owner = owners[o]
+        if url is None and photo_id:
+            url = flickr_page_url(photo_id, owner)
+        out.append(Match(result["datasets"][d], MATCH_KINDS[kind], photo_id, owner, url, distance,
+                         result["queries"][q]))
+    return out
+
+
+def to_check_result(result: dict) -> CheckResult:
+    return CheckResult(tuple(result["checked"]), tuple(matches(result)), tuple(result["problems"]))
