@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Sequence
 
-BOT_NAME = "rightsbot"
-
 # -- commands (name, short description) shown in Telegram's menu and /help --
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Start or restart the check"),
@@ -93,8 +91,6 @@ ASK_PHOTOS = ("Send the photos you want to check: as photos or, better, as files
 ASK_URLS = "Send one or more image links (URLs), one per line."
 CHECK_NOW = "Check now"
 BACK_TO_MENU = "Back"
-NOT_A_PHOTO_HERE = ("That is a photo, but I was waiting for links. I'll add it to the photos "
-                    "to check.")
 
 
 def photos_received(count: int) -> str:
@@ -120,11 +116,6 @@ def inputs_added(added: int, problems: Sequence[str]) -> str:
 
 NOTHING_TO_CHECK = "There is nothing to check yet. Send a Flickr link, user name, photo or image link."
 TOO_MANY_ITEMS = "That is more than I can take at once; I used the first {limit}."
-CHECKING = "Checking. This can take a moment for a whole account."
-NO_FLICKR_KEY = ("I cannot look up Flickr user names right now. Please send your NSID instead "
-                 "(it looks like 12345678@N00; flickr.com/services/api/explore/flickr.people.findByUsername "
-                 "or the address of your photos shows it), or links to your photos.")
-FLICKR_DOWN = "Flickr is not answering right now. Please try again in a few minutes; nothing you sent is lost."
 
 
 def account_progress(done: int, total: int) -> str:
