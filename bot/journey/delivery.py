@@ -16,7 +16,6 @@ from .steps import Outputs, Step, Turn
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..storage import Store
-    from .services import Services
 
 log = logging.getLogger(__name__)
 

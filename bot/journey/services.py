@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from ..check import Checker, CheckRequest, CheckResult, HashedPhoto, Match
+from ..check import Checker, CheckRequest, HashedPhoto, Match
 from ..companies import CompanyDirectory, load_directory
 from ..config import Config
 from ..errors import InputError, PhotoError, ReferenceParseError, RightsbotError

@@ -20,7 +20,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from ..journey.io import Input, Press, Reply, Typing
+from ..journey.io import Input, Press, Typing
 from .commands import PRIVATE_ONLY, SOMETHING_WRONG
 from .inputs import message_to_input
 from .outputs import TurnRenderer

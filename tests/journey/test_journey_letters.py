@@ -7,11 +7,10 @@ import os
 import zipfile
 from datetime import date, timedelta
 
-import pytest
 from pypdf import PdfReader
 
 from bot.journey.engine import Journey
-from bot.journey.io import Document, Press
+from bot.journey.io import Press
 from tests.imaging import make_photo, png_bytes
 from tests.journey.chatting import TODAY, USER, Chat, documents, said
 
