@@ -1,4 +1,4 @@
-"""The company directory: where to send a privacy request to each company.
+"""The company directory: which legal entity of each organisation a letter goes to, and how.
 
 One JSON record per company or institution lives in ``bot/data/companies/``
 (``<slug>.json``), validated against ``bot/data/schemas/company.schema.json``.
@@ -6,19 +6,19 @@ Several records start from the public-domain datenanfragen.de database (their
 CC0 ``LICENSE`` sits beside them; each such record names its ``upstream``).
 Facts are data with ``sources`` and a ``quality`` mark, never code.
 
-A record whose postal address nobody has checked has ``address_verified``
-false: every letter to it must tell the sender to check the address before
-sending. Some records have no address at all; :attr:`Company.reachable` and
-:meth:`Contact.gaps` say so, so the letter flow can ask the person to look it up.
-
-:meth:`CompanyDirectory.contact_for` picks the right entity for the sender:
-US residents write to the US privacy contact where the record has one, people
-in the EU/EEA/UK (and everyone else) to the main entity.
+A record lists the organisation's legal **entities**: the one public sources
+tie to the datasets (the ``controller``), and its parent, establishments and
+representatives elsewhere. Each entity says which law jurisdictions' letters it
+``receives`` (``US`` for the US state laws, ``EU`` for the GDPR, ``GB`` for the
+UK GDPR, ``CA`` for PIPEDA, ``CH`` for the Swiss FADP); a jurisdiction no entity
+receives goes to the controller. :meth:`Company.contact_for` makes that choice
+and returns a :class:`Contact`: the addressee, the channels, and the plain
+sentences the sender must read first (an unverified or missing address, a
+letter that can only go to a foreign affiliate).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ from typing import Any, Iterator
 
 from .errors import DataError, InputError
 from .records import check_record, read_record, record_files, shown_path
+from .regions import EU_EEA, region_name
 from .resources import data_path
 
 log = logging.getLogger(__name__)
@@ -35,60 +36,113 @@ log = logging.getLogger(__name__)
 DEFAULT_DIR = data_path("companies")
 ENTITY_TYPES = ("company", "public-university", "private-university", "nonprofit", "government")
 MEDIUMS = ("email", "letter", "webform", "fax")
+JURISDICTIONS = ("US", "EU", "GB", "CA", "CH")
 
-# ISO 3166-1 alpha-2: the EU member states, the other EEA states and the UK ("UK" accepted too).
-EEA_UK = frozenset(
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
-    "IS LI NO GB UK".split())
+EEA = EU_EEA
+EEA_UK = EEA | {"GB", "UK"}
+_JURISDICTION_NAMES = {"US": "the United States", "EU": "the EU or EEA",
+                       "GB": "the United Kingdom", "CA": "Canada", "CH": "Switzerland"}
 _RESIDENCE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 
 
-@dataclass(frozen=True)
-class UsContact:
-    """The US privacy contact of a company whose main record is another (usually EU) entity."""
+def in_jurisdiction(country: str, jurisdiction: str) -> bool:
+    """Whether an entity established in ``country`` is inside ``jurisdiction``."""
+    if jurisdiction == "EU":
+        return country in EEA
+    return country == jurisdiction
 
-    entity: str
-    address: tuple[str, ...]
-    email: str | None
-    webform: str | None
+
+def jurisdiction_name(jurisdiction: str) -> str:
+    return _JURISDICTION_NAMES.get(jurisdiction, jurisdiction)
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One legal entity of an organisation, with its privacy channels."""
+
+    key: str
+    name: str
+    country: str                  # ISO 3166-1 code of its seat
+    role: str                     # parent | subsidiary | eu-establishment | ... | office
+    address: tuple[str, ...]      # postal lines, country last; empty if none could be sourced
+    address_verified: bool
     medium: str
     sources: tuple[str, ...]
-    verified: bool
+    receives: tuple[str, ...] = ()
+    represents: str | None = None
+    email: str | None = None
+    webform: str | None = None
+    phone: str | None = None
+    fax: str | None = None
     notes: tuple[str, ...] = ()
+
+    @property
+    def country_name(self) -> str:
+        return _country_label(self.country)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name, "country": self.country, "role": self.role,
+                "receives": list(self.receives), "represents": self.represents,
+                "address": list(self.address), "address_verified": self.address_verified,
+                "email": self.email, "webform": self.webform, "phone": self.phone,
+                "fax": self.fax, "medium": self.medium, "sources": list(self.sources),
+                "notes": list(self.notes)}
 
 
 @dataclass(frozen=True)
 class Contact:
-    """The entity and channels one sender should use, already chosen for their residence."""
+    """Where one letter goes: the addressee and its channels, chosen for the letter's law."""
 
     company: str                 # slug
-    entity: str                  # legal entity to address
+    entity: str                  # the legal entity the letter is addressed to
+    care_of: str | None          # the representative or office it goes through, if any
+    entity_key: str              # the receiving entity's key in the record
+    country: str                 # where the receiving entity is established
+    jurisdiction: str | None     # the law's jurisdiction ("US", "EU", ...), None for plain requests
     address: tuple[str, ...]
     email: str | None
     webform: str | None
     medium: str
     sources: tuple[str, ...]
     address_verified: bool
-    region: str                  # "us" | "eea-uk" | "other": how the residence was read
-    is_us_contact: bool          # True when this is the record's separate US contact
     notes: tuple[str, ...] = ()
-    alternative: "Contact | None" = None   # the record's other entity, when there is one
+    affiliate_note: str = ""     # for the sender: only a foreign affiliate is known, and so on
 
     @property
     def reachable(self) -> bool:
         return bool(self.address or self.email or self.webform)
 
+    @property
+    def receiver(self) -> str:
+        """The name on the envelope: the representative, or the addressee itself."""
+        return self.care_of or self.entity
+
+    def recipient_lines(self) -> tuple[str, ...]:
+        """The letter's address block: addressee, "c/o" line, postal lines, each once."""
+        lines = [self.entity]
+        if self.care_of:
+            lines.append(f"c/o {self.care_of}")
+        seen = {_fold(line) for line in lines}
+        for line in self.address:
+            if _fold(line) not in seen:
+                lines.append(line)
+                seen.add(_fold(line))
+        return tuple(lines)
+
     def gaps(self) -> tuple[str, ...]:
         """Plain sentences about what the sender must check or find before sending."""
         out: list[str] = []
+        who = self.receiver
         if not self.address:
-            out.append(f"{self.entity}: no postal address is on file; find it on the "
-                       "organisation's own privacy or contact page before sending.")
+            out.append(f"{who}: no postal address is on file; find it on the organisation's "
+                       "own privacy or contact page before sending.")
         elif not self.address_verified:
-            out.append(f"{self.entity}: the postal address has not been verified; check it "
-                       "before sending.")
+            out.append(f"{who}: the postal address has not been verified; check it against "
+                       "the organisation's own privacy or contact page before sending.")
         if not (self.email or self.webform):
-            out.append(f"{self.entity}: no privacy email or web form is on file.")
+            out.append(f"{who}: no privacy email or web form is on file.")
+        if self.affiliate_note:
+            out.append(self.affiliate_note)
         return tuple(out)
 
 
@@ -96,75 +150,84 @@ class Contact:
 class Company:
     slug: str
     name: str                     # display name, e.g. "IBM"
-    legal_entity: str             # e.g. "IBM International Group B.V."
-    address: tuple[str, ...]      # postal lines, country last; empty if none could be sourced
-    email: str | None
-    webform: str | None
-    medium: str                   # "email" | "letter" | "webform" | "fax"
-    sources: tuple[str, ...]
+    entity_type: str              # see ENTITY_TYPES
+    entities: tuple[Entity, ...]
+    controller_key: str
     quality: str                  # "tested" | "verified" | "imported" | "scraped" | "unverified"
-    address_verified: bool
-    us_contact: UsContact | None
-    entity_type: str = "company"  # see ENTITY_TYPES
+    sources: tuple[str, ...]
     notes: tuple[str, ...] = ()
     web: str | None = None
-    phone: str | None = None
-    fax: str | None = None
     runs: tuple[str, ...] = ()
     upstream: str | None = None   # URL of the datenanfragen record this one started from
 
     @property
+    def controller(self) -> Entity:
+        """The entity public sources tie to the datasets."""
+        return self.entity(self.controller_key)
+
+    @property
+    def legal_entity(self) -> str:
+        return self.controller.name
+
+    @property
+    def established_in(self) -> str:
+        """The controller's country: an EU/EEA or UK controller gets GDPR letters from anyone."""
+        return self.controller.country
+
+    @property
     def reachable(self) -> bool:
-        """Whether the main record has any channel at all (address, email or web form)."""
-        return bool(self.address or self.email or self.webform)
+        return any(e.address or e.email or e.webform for e in self.entities)
 
     @property
     def is_public_body(self) -> bool:
         return self.entity_type in ("public-university", "government")
 
-    def contact_for(self, residence: str) -> Contact:
-        """The contact a person living in ``residence`` ("US-IL", "DE", "GB") should use."""
-        region = residence_region(residence)
-        main = self._main_contact(region)
-        if self.us_contact is None:
-            return main
-        us = self._us_contact(region)
-        if region == "us":
-            return _with_alternative(us, main)
-        return _with_alternative(main, us)
+    def entity(self, key: str) -> Entity:
+        for entity in self.entities:
+            if entity.key == key:
+                return entity
+        raise DataError(f"{self.slug}: no entity with key {key!r}")
+
+    def receiver_for(self, jurisdiction: str | None) -> Entity:
+        """The entity that receives letters of ``jurisdiction`` (else the controller)."""
+        if jurisdiction is not None:
+            for entity in self.entities:
+                if jurisdiction in entity.receives:
+                    return entity
+        return self.controller
+
+    def contact_for(self, jurisdiction: str | None) -> Contact:
+        """The contact for a letter under a law of ``jurisdiction`` (None: a plain request)."""
+        if jurisdiction is not None and jurisdiction not in JURISDICTIONS:
+            raise DataError(f"unknown jurisdiction {jurisdiction!r} (known: {', '.join(JURISDICTIONS)})")
+        receiver = self.receiver_for(jurisdiction)
+        addressee = self.entity(receiver.represents) if receiver.represents else receiver
+        return Contact(
+            company=self.slug, entity=addressee.name,
+            care_of=receiver.name if receiver is not addressee else None,
+            entity_key=receiver.key, country=receiver.country, jurisdiction=jurisdiction,
+            address=receiver.address, email=receiver.email, webform=receiver.webform,
+            medium=receiver.medium, sources=receiver.sources,
+            address_verified=receiver.address_verified and bool(receiver.address),
+            notes=receiver.notes, affiliate_note=self._affiliate_note(receiver, addressee, jurisdiction))
+
+    def _affiliate_note(self, receiver: Entity, addressee: Entity, jurisdiction: str | None) -> str:
+        if jurisdiction is None or in_jurisdiction(addressee.country, jurisdiction):
+            return ""
+        if addressee.role != "subsidiary":
+            return ""   # the controller or parent itself, abroad: the law may still reach it
+        return (f"{self.name}: no entity of {self.name} in {jurisdiction_name(jurisdiction)} is on "
+                f"file, and the one that is, {addressee.name} ({addressee.country_name}), may not be "
+                "the company that used the dataset. Look for the group's privacy contact for "
+                f"{jurisdiction_name(jurisdiction)} before sending, and ask it to pass the letter on.")
 
     def to_json(self) -> dict[str, Any]:
-        us = self.us_contact
         return {
-            "slug": self.slug, "name": self.name, "legal_entity": self.legal_entity,
-            "entity_type": self.entity_type, "address": list(self.address),
-            "address_verified": self.address_verified, "email": self.email,
-            "webform": self.webform, "web": self.web, "medium": self.medium,
-            "quality": self.quality, "sources": list(self.sources), "notes": list(self.notes),
-            "us_contact": None if us is None else {
-                "entity": us.entity, "address": list(us.address), "email": us.email,
-                "webform": us.webform, "medium": us.medium, "sources": list(us.sources),
-                "verified": us.verified, "notes": list(us.notes)},
-            "upstream": self.upstream,
+            "slug": self.slug, "name": self.name, "entity_type": self.entity_type,
+            "controller": self.controller_key, "entities": [e.to_json() for e in self.entities],
+            "web": self.web, "quality": self.quality, "sources": list(self.sources),
+            "notes": list(self.notes), "upstream": self.upstream,
         }
-
-    def _main_contact(self, region: str) -> Contact:
-        return Contact(company=self.slug, entity=self.legal_entity, address=self.address,
-                       email=self.email, webform=self.webform, medium=self.medium,
-                       sources=self.sources, address_verified=self.address_verified,
-                       region=region, is_us_contact=False, notes=self.notes)
-
-    def _us_contact(self, region: str) -> Contact:
-        us = self.us_contact
-        assert us is not None
-        return Contact(company=self.slug, entity=us.entity, address=us.address, email=us.email,
-                       webform=us.webform, medium=us.medium, sources=us.sources,
-                       address_verified=us.verified and bool(us.address), region=region,
-                       is_us_contact=True, notes=us.notes)
-
-
-def _with_alternative(first: Contact, other: Contact) -> Contact:
-    return dataclasses.replace(first, alternative=other)
 
 
 def residence_region(residence: str) -> str:
@@ -203,9 +266,9 @@ class CompanyDirectory:
     def slugs(self) -> list[str]:
         return list(self._companies)
 
-    def contact_for(self, slug: str, residence: str) -> Contact:
-        """The contact of company ``slug`` for a person living in ``residence``."""
-        return self.get(slug).contact_for(residence)
+    def contact_for(self, slug: str, jurisdiction: str | None) -> Contact:
+        """The contact of company ``slug`` for a letter under a law of ``jurisdiction``."""
+        return self.get(slug).contact_for(jurisdiction)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._companies
@@ -249,42 +312,73 @@ def company_from_record(data: dict[str, Any], file: Path) -> Company:
     if data["slug"] != file.stem:
         raise DataError(f"{where}: field 'slug': must equal the file name {file.stem!r} "
                         f"(got {data['slug']!r})")
-    _check_channels(data, where)
-    us = data.get("us_contact")
-    us_contact = None
-    if us is not None:
-        _check_channels(us, where, prefix="us_contact.")
-        us_contact = UsContact(
-            entity=us["entity"], address=tuple(us["address"]), email=us.get("email"),
-            webform=us.get("webform"), medium=us.get("medium") or _default_medium(us),
-            sources=tuple(us["sources"]), verified=us["verified"], notes=tuple(us.get("notes", ())))
+    entities = tuple(_entity(raw, where, f"entities[{i}].")
+                     for i, raw in enumerate(data["entities"]))
+    _check_entities(entities, where)
+    controller = data.get("controller", entities[0].key)
+    if controller not in {e.key for e in entities}:
+        raise DataError(f"{where}: field 'controller': no entity with key {controller!r}")
+    if next(e for e in entities if e.key == controller).represents:
+        raise DataError(f"{where}: field 'controller': {controller!r} is a representative; "
+                        "name the entity it represents")
     upstream = data.get("upstream")
     return Company(
-        slug=data["slug"], name=data["display_name"], legal_entity=data["legal_entity"],
-        address=tuple(data["address"]), email=data.get("email"), webform=data.get("webform"),
-        medium=data["medium"], sources=tuple(data["sources"]), quality=data["quality"],
-        address_verified=data["address_verified"], us_contact=us_contact,
-        entity_type=data["entity_type"], notes=tuple(data.get("notes", ())), web=data.get("web"),
-        phone=data.get("phone"), fax=data.get("fax"), runs=tuple(data.get("runs", ())),
-        upstream=upstream["url"] if upstream else None)
+        slug=data["slug"], name=data["display_name"], entity_type=data["entity_type"],
+        entities=entities, controller_key=controller, quality=data["quality"],
+        sources=tuple(data["sources"]), notes=tuple(data.get("notes", ())), web=data.get("web"),
+        runs=tuple(data.get("runs", ())), upstream=upstream["url"] if upstream else None)
 
 
-def _default_medium(record: dict[str, Any]) -> str:
-    if record.get("email"):
-        return "email"
-    if record.get("webform"):
-        return "webform"
-    return "letter"
+def _entity(raw: dict[str, Any], where: str, prefix: str) -> Entity:
+    _check_channels(raw, where, prefix)
+    return Entity(
+        key=raw["key"], name=raw["name"], country=raw["country"], role=raw["role"],
+        address=tuple(raw["address"]), address_verified=raw["address_verified"],
+        medium=raw["medium"], sources=tuple(raw["sources"]), receives=tuple(raw.get("receives", ())),
+        represents=raw.get("represents"), email=raw.get("email"), webform=raw.get("webform"),
+        phone=raw.get("phone"), fax=raw.get("fax"), notes=tuple(raw.get("notes", ())))
 
 
-def _check_channels(record: dict[str, Any], where: str, prefix: str = "") -> None:
+def _check_entities(entities: tuple[Entity, ...], where: str) -> None:
+    keys: set[str] = set()
+    received: dict[str, str] = {}
+    for i, entity in enumerate(entities):
+        if entity.key in keys:
+            raise DataError(f"{where}: field 'entities[{i}].key': {entity.key!r} is used twice")
+        keys.add(entity.key)
+        for jurisdiction in entity.receives:
+            if jurisdiction in received:
+                raise DataError(f"{where}: field 'entities[{i}].receives': {jurisdiction} letters "
+                                f"already go to {received[jurisdiction]!r}")
+            received[jurisdiction] = entity.key
+    for i, entity in enumerate(entities):
+        if entity.represents is not None:
+            if entity.represents == entity.key or entity.represents not in keys:
+                raise DataError(f"{where}: field 'entities[{i}].represents': no other entity with "
+                                f"key {entity.represents!r}")
+            if next(e for e in entities if e.key == entity.represents).represents:
+                raise DataError(f"{where}: field 'entities[{i}].represents': {entity.represents!r} "
+                                "is itself a representative")
+        if _fold(entity.name) in {_fold(line) for line in entity.address}:
+            raise DataError(f"{where}: field 'entities[{i}].address': repeats the entity's name "
+                            f"{entity.name!r}; the letter prints the name above the address")
+
+
+def _check_channels(record: dict[str, Any], where: str, prefix: str) -> None:
     """The suggested medium must have its channel; a verified address must exist."""
     medium = record.get("medium")
     needs = {"email": "email", "webform": "webform", "fax": "fax"}
     if medium in needs and not record.get(needs[medium]):
-        raise DataError(f"{where}: field '{prefix}medium': is {medium!r} but the record has no "
+        raise DataError(f"{where}: field '{prefix}medium': is {medium!r} but the entity has no "
                         f"{needs[medium]!r}")
-    verified_key = "verified" if prefix else "address_verified"
-    if record.get(verified_key) and not record.get("address"):
-        raise DataError(f"{where}: field '{prefix}{verified_key}': is true but the record has "
+    if record.get("address_verified") and not record.get("address"):
+        raise DataError(f"{where}: field '{prefix}address_verified': is true but the entity has "
                         "no address")
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().replace(",", " ").replace(".", " ").split())
+
+
+def _country_label(code: str) -> str:
+    return region_name(code)
