@@ -77,6 +77,7 @@ class LettersConfig:
     seal_key: Path | None = _key(None, kind="path")
     seal_cert: Path | None = _key(None, kind="path")
     seal_visible: bool = _key(False)
+    share_link: str = _key("")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ from .resources import data_path
 log = logging.getLogger(__name__)
 
 DEFAULT_DIR = data_path("datasets")
-STRENGTHS = ("court-record", "press", "activist", "self-reported")
+STRENGTHS = ("court-record", "press", "self-reported", "creator-publication", "activist")
+# Reports strong enough that the bot selects the company by default; activist-only
+# reports are listed but left for the person to select.
+DEFAULT_STRENGTHS = frozenset({"court-record", "press", "self-reported", "creator-publication"})
 MATCH_KEYS = ("flickr-photo", "flickr-owner", "url", "file-hash", "perceptual")
 AVAILABILITY = ("public", "on-request", "restricted", "withdrawn", "unknown")
 
@@ -42,17 +45,35 @@ _KEY_WORDS = {
 
 
 @dataclass(frozen=True)
+class Litigation:
+    """A court case over a company's use of a dataset."""
+
+    case: str         # "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)"
+    status: str       # "pending" | "closed"
+    source: str
+
+    @property
+    def pending(self) -> bool:
+        return self.status == "pending"
+
+
+@dataclass(frozen=True)
 class DatasetUser:
     """A company reported to have used a dataset."""
 
     company: str      # company slug (bot/data/companies/<slug>.json)
-    strength: str     # "court-record" | "press" | "activist" | "self-reported"
+    strength: str     # one of STRENGTHS
     source: str       # URL
     note: str         # one plain sentence: what is reported, with date; allegations stay allegations
+    litigation: Litigation | None = None
 
-    def to_json(self) -> dict[str, str]:
-        return {"company": self.company, "strength": self.strength, "source": self.source,
-                "note": self.note}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"company": self.company, "strength": self.strength,
+                               "source": self.source, "note": self.note}
+        if self.litigation is not None:
+            out["litigation"] = {"case": self.litigation.case, "status": self.litigation.status,
+                                 "source": self.litigation.source}
+        return out
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,12 @@ class Involvement:
     strength: str | None      # for users: the report's strength; None for creators
     source: str
     note: str
+    litigation: Litigation | None = None
+
+    @property
+    def selected_by_default(self) -> bool:
+        """Creators, and users named by a court record, the press or a publication."""
+        return self.role != "user" or self.strength in DEFAULT_STRENGTHS
 
 
 class DatasetRegistry:
@@ -156,7 +183,8 @@ class DatasetRegistry:
                 out.append(Involvement(co, d.slug, "co-creator", None, d.source,
                                        f"{d.name} was built with this organisation ({d.year})."))
             for u in d.users:
-                out.append(Involvement(u.company, d.slug, "user", u.strength, u.source, u.note))
+                out.append(Involvement(u.company, d.slug, "user", u.strength, u.source, u.note,
+                                       u.litigation))
         return out
 
     def __contains__(self, slug: object) -> bool:
@@ -228,8 +256,11 @@ def dataset_from_record(data: dict[str, Any], file: Path, companies: CompanyDire
             raise DataError(f"{where}: field 'users[{i}].company': {user['company']!r} is listed "
                             "twice; keep one entry with the strongest source")
         seen.add(user["company"])
+        case = user.get("litigation")
         users.append(DatasetUser(company=user["company"], strength=user["strength"],
-                                 source=user["source"], note=user["note"]))
+                                 source=user["source"], note=user["note"],
+                                 litigation=Litigation(case["case"], case["status"], case["source"])
+                                 if case else None))
     return Dataset(
         slug=data["slug"], name=data["name"], creator=data["creator"], year=data["year"],
         size=data["size"], source=data["source"], status=data["status"], license=data["license"],

@@ -16,7 +16,8 @@ from pathlib import Path
 from ..config import secret
 from ..errors import InputError
 from ..letters.person_file import load_person_file
-from ..letters.pipeline import LetterMaker, LettersOutcome, SealSettings, write_letters
+from ..letters.pipeline import (LetterMaker, LettersOutcome, SealSettings, write_cover,
+                                write_letters)
 from .common import (add_config_option, add_index_option, add_json_option, format_table,
                      load_config, print_json, progress_bar)
 
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             bar.refresh()
         result = checker.check(request, progress=on_check)
     on = args.date or date.today()
+    cover = None
     if not result.matches:
         outcome = LettersOutcome((), (), ())
         written = []
@@ -79,12 +81,15 @@ def run(args: argparse.Namespace) -> int:
             outcome = maker.make(person_file.person, result, on, progress=on_letter)
         out_dir = (args.out or config.letters.output_dir).expanduser()
         written = write_letters(outcome.letters, out_dir)
+        if outcome.cover is not None:
+            cover = write_cover(outcome.cover, out_dir)
     if args.json:
         print_json({
             "letters": [{"company": w.letter.company, "kind": w.letter.kind, "pdf": str(w.pdf),
                          "eml": str(w.eml), "txt": str(w.txt), "reference": w.letter.reference,
                          "due": w.letter.due.isoformat(), "sha256": w.letter.sha256}
                         for w in written],
+            "cover": str(cover) if cover else None,
             "matches": len(result.matches),
             "notes": list(dict.fromkeys([*outcome.notes, *(n for w in written for n in w.letter.notes)])),
             "problems": list(result.problems),
@@ -105,14 +110,9 @@ def run(args: argparse.Namespace) -> int:
         print(format_table(["company", "kind", "reply due", "pdf"], rows))
         print(f"\n{len(written)} letters in {written[0].pdf.parent}. "
               "They are not legal advice: read each one before sending.")
-        print("\nHow to send:")
-        for line in dict.fromkeys(w.letter.how_to_send for w in written):
-            print(f"- {line}")
-    notes = list(outcome.notes) + [n for w in written for n in w.letter.notes]
-    if notes:
-        print("\nNotes:")
-        for note in dict.fromkeys(notes):
-            print(f"- {note}")
+    if cover is not None and outcome.cover is not None:
+        print(f"\nRead your cover sheet first: {cover}\n")
+        print(outcome.cover.text())
     return 0
 
 

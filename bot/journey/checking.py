@@ -200,7 +200,7 @@ class Results(Step):
             if not found:
                 yield from with_lead(self.prompt(turn), texts.NO_LETTERS_WITHOUT_MATCH)
             else:
-                yield from turn.steps["residence"].begin(turn)  # type: ignore[attr-defined]
+                yield from turn.steps["shown"].begin(turn)  # type: ignore[attr-defined]
         elif action == "more":
             yield from turn.go("menu")
         elif action == "new":

@@ -55,20 +55,26 @@ class Delivered(Step):
         yield from turn.steps["menu"].on_text(turn, text)
 
     def make(self, turn: Turn) -> Outputs:
-        """Produce the letters from the confirmed form and hand them over."""
+        """Produce the letters from the confirmed form and hand them over: the cover
+        sheet first (read this first), then the letters and the files they name."""
         session, services = turn.session, turn.services
         yield Typing()
         yield Reply(texts.MAKING_LETTERS)
         try:
-            letters = services.make_letters(session.form, session.signature_image(),
+            outcome = services.make_letters(session.form, session.signature_image(),
                                             session.result, turn.today, session.inputs["flickr"])
         except RightsbotError as exc:
             log.info("user %s: letters failed: %s", turn.user_id, type(exc).__name__)
             yield from turn.go("summary", texts.LETTERS_FAILED.format(reason=str(exc)))
             return
+        letters = list(outcome.letters) if outcome is not None else []
         if not letters:
             yield from turn.go("summary", texts.NO_LETTERS_MADE)
             return
+        cover = outcome.cover
+        if cover is not None:
+            yield Reply(cover.text())
+            yield Document(cover.name, cover.pdf, texts.COVER_CAPTION)
         zipped = services.zip_threshold is not None and len(letters) > services.zip_threshold
         if zipped:
             files = [item for letter in letters for item in letter.files()]
@@ -85,7 +91,6 @@ class Delivered(Step):
                     yield Document(letter.csv_name, letter.csv, texts.CSV_CAPTION)
                 if letter.txt_name in letter.how_to_send:
                     yield Document(letter.txt_name, letter.text.encode("utf-8"), texts.TXT_CAPTION)
-        yield Reply("\n\n".join(letter.how_to_send for letter in _one_per_company(letters)))
         turn.store.add_case(turn.user_id, {
             "created": turn.today.isoformat(),
             "due": max(letter.due for letter in letters).isoformat(),   # retention keeps it till then
@@ -104,15 +109,6 @@ class Delivered(Step):
             yield Reply(texts.NO_CASES)
         else:
             yield Reply(texts.status(cases, turn.today))
-
-
-def _one_per_company(letters):
-    seen, out = set(), []
-    for letter in letters:
-        if letter.company not in seen:
-            seen.add(letter.company)
-            out.append(letter)
-    return out
 
 
 class ConfirmForget(Step):

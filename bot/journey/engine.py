@@ -16,6 +16,7 @@ from . import texts
 from .checking import CHECKING_STEPS
 from .delivery import DELIVERY_STEPS, Reminder, due_reminders, mark_reminded
 from .form import FORM_STEPS
+from .shown import SHOWN_STEPS
 from .io import Command, Input, Output, Press, Reply, Text, Upload
 from .keyboards import button, keyboard, parse_press
 from .session import Session
@@ -39,7 +40,7 @@ class Journey:
         self.store = store
         self.today = today
         self.steps: dict[str, Step] = {}
-        for step in (*CHECKING_STEPS, *FORM_STEPS, *DELIVERY_STEPS):
+        for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS):
             self.steps[step.name] = step
 
     # -- the one entry point -------------------------------------------------

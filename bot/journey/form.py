@@ -1,5 +1,6 @@
 """Steps that fill in the letter form: places, name, address, email, signature,
-the Illinois choice, recipients, and a summary to confirm or edit any field."""
+recipients, the destroy-or-preserve choice, and a summary to confirm or edit any
+field. Who is shown in the photos comes first (:mod:`bot.journey.shown`)."""
 
 from __future__ import annotations
 
@@ -10,43 +11,59 @@ from .io import Reply, Upload
 from .keyboards import rows
 from .steps import Outputs, Step, Turn, with_lead
 
-# The order the form asks in; bipa_choice only when an Illinois letter applies.
-ORDER = ("residence", "uploaded_from", "name", "address", "email", "signature", "bipa_choice",
-         "recipients", "summary")
+# The order the form asks in. "uploaded_from" is skipped for someone not shown in the
+# photos (their plain request does not depend on it); "bipa_choice" (destroy now or
+# preserve) only when a letter rests on a law the person can sue under, or a chosen
+# recipient is in pending litigation over the data.
+ORDER = ("shown", "residence", "uploaded_from", "name", "address", "email", "signature",
+         "recipients", "bipa_choice", "summary")
 QUICK_STATES = (("Illinois", "US-IL"), ("California", "US-CA"), ("Texas", "US-TX"),
                 ("Washington", "US-WA"), ("Colorado", "US-CO"))
 QUICK_COUNTRIES = (("Germany", "DE"), ("France", "FR"), ("Italy", "IT"), ("Spain", "ES"),
                    ("Netherlands", "NL"), ("Poland", "PL"), ("Ireland", "IE"), ("Sweden", "SE"))
 
 
-def bipa_applies(turn: Turn) -> bool:
+def choice_needed(turn: Turn) -> bool:
+    """Whether to ask "destroy now or preserve" (see ORDER)."""
+    return turn.services.choice_cases(turn.session.form, turn.session.result)[0]
+
+
+def _following(turn: Turn, done: str) -> str:
     form = turn.session.form
-    return any(k.startswith("bipa") for k in turn.services.letter_kinds(
-        form.get("residence", ""), form.get("uploaded_from", "")))
+    step = ORDER[ORDER.index(done) + 1]
+    while True:
+        if step == "uploaded_from" and form.get("shown") == "not-me":
+            form["uploaded_from"] = "unknown"     # a plain request does not depend on it
+            form["uploaded_from_skipped"] = True
+        elif step == "bipa_choice" and not choice_needed(turn):
+            form.pop("bipa_choice", None)
+        else:
+            return step
+        step = ORDER[ORDER.index(step) + 1]
 
 
 def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
-    """After ``done`` is filled in: back to the summary when editing, else onwards
-    (``lead`` said first, in the same message)."""
-    session = turn.session
-    if session.data.get("return_to") == "summary" and done != "residence" and done != "uploaded_from":
+    """After ``done`` is filled in: back to the summary when editing (by way of the
+    uploaded-from question after a new residence, and of the destroy-or-preserve
+    question when an edit made it needed), else onwards (``lead`` said first, in
+    the same message)."""
+    session, form = turn.session, turn.session.form
+    if session.data.get("return_to") == "summary":
+        skipped = form.get("shown") != "not-me" and form.pop("uploaded_from_skipped", False)
+        if (done == "residence" and form.get("shown") != "not-me") or (done == "shown" and skipped):
+            yield from turn.go("uploaded_from", lead)
+            return
+        if not choice_needed(turn):
+            form.pop("bipa_choice", None)
+        elif not form.get("bipa_choice") and done != "bipa_choice":
+            yield from turn.go("bipa_choice", lead)
+            return
         session.data["return_to"] = None
         yield from turn.go("summary", lead)
         return
-    if done == "uploaded_from" and session.data.get("return_to") == "summary":
-        session.data["return_to"] = None
-        # a new place can change the letters: ask the Illinois choice if it now applies
-        if not bipa_applies(turn):
-            session.form.pop("bipa_choice", None)
-        nxt = "bipa_choice" if bipa_applies(turn) and not session.form.get("bipa_choice") else "summary"
-        yield from turn.go(nxt, lead)
-        return
-    following = ORDER[ORDER.index(done) + 1]
-    if following == "bipa_choice" and not bipa_applies(turn):
-        session.form.pop("bipa_choice", None)
-        following = "recipients"
+    following = _following(turn, done)
     if following == "recipients":
-        session.form.setdefault("recipients", [slug for slug, _ in turn.services.recipients(session.result)])
+        form.setdefault("recipients", turn.services.default_recipients(session.result))
     yield from turn.go(following, lead)
 
 
@@ -55,10 +72,6 @@ class RegionStep(Step):
 
     def __init__(self, field: str, question: str) -> None:
         self.field, self.question, self.name = field, question, field
-
-    def begin(self, turn: Turn) -> Outputs:
-        turn.session.data["return_to"] = None
-        yield from turn.go(self.field)
 
     def prompt(self, turn: Turn) -> Outputs:
         quick = [turn.btn(label, "set", code) for label, code in QUICK_STATES]
@@ -184,14 +197,26 @@ class SignatureStep(Step):
 
 
 class BipaChoiceStep(Step):
+    """Destroy now, or preserve until any claim is resolved, for every letter of the
+    delivery. Preserving is the default where a chosen recipient is in pending
+    litigation over the data; "destroy now" then needs a second, warned press."""
+
     name = "bipa_choice"
 
     def prompt(self, turn: Turn) -> Outputs:
-        yield Reply(texts.ASK_BIPA_CHOICE, ((turn.btn(texts.BIPA_DESTROY, "set", "destroy"),),
-                                            (turn.btn(texts.BIPA_PRESERVE, "set", "preserve"),)))
+        cases = turn.services.choice_cases(turn.session.form, turn.session.result)[1]
+        preserve = turn.btn(texts.BIPA_PRESERVE + (texts.DEFAULT_MARK if cases else ""), "set", "preserve")
+        destroy = turn.btn(texts.BIPA_DESTROY, "set", "destroy")
+        order = ((preserve,), (destroy,)) if cases else ((destroy,), (preserve,))
+        yield Reply(texts.ask_choice(cases), order)
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
-        if action == "set" and arg in ("destroy", "preserve"):
+        cases = turn.services.choice_cases(turn.session.form, turn.session.result)[1]
+        if action == "set" and arg == "destroy" and cases:
+            yield Reply(texts.destroy_warning(cases),
+                        ((turn.btn(texts.BIPA_DESTROY_ANYWAY, "confirm", "destroy"),),
+                         (turn.btn(texts.BIPA_PRESERVE, "set", "preserve"),)))
+        elif (action == "set" and arg in ("destroy", "preserve")) or (action == "confirm" and arg == "destroy"):
             turn.session.form["bipa_choice"] = arg
             yield from advance(turn, "bipa_choice")
         else:
@@ -203,15 +228,17 @@ class RecipientsStep(Step):
 
     def prompt(self, turn: Turn) -> Outputs:
         chosen = set(turn.session.form.get("recipients", []))
-        options = turn.services.recipients(turn.session.result)
-        buttons = [turn.btn(("[x] " if slug in chosen else "[ ] ") + name, "toggle", str(i))
-                   for i, (slug, name) in enumerate(options)]
-        yield Reply(texts.ASK_RECIPIENTS, rows(buttons, 2) + ((turn.btn(texts.RECIPIENTS_DONE, "done"),),),
+        options = turn.services.recipient_options(turn.session.result)
+        buttons = [turn.btn(("[x] " if o.slug in chosen else "[ ] ") + o.name, "toggle", str(i))
+                   for i, o in enumerate(options)]
+        left_out = [o.why_not for o in options if not o.default]
+        yield Reply(texts.ask_recipients(left_out),
+                    rows(buttons, 2) + ((turn.btn(texts.RECIPIENTS_DONE, "done"),),),
                     edit=turn.pressed)
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
         form = turn.session.form
-        options = [slug for slug, _ in turn.services.recipients(turn.session.result)]
+        options = [o.slug for o in turn.services.recipient_options(turn.session.result)]
         if action == "toggle" and arg.isdigit() and int(arg) < len(options):
             slug = options[int(arg)]
             chosen = form.setdefault("recipients", [])
@@ -234,13 +261,16 @@ class SummaryStep(Step):
 
     def prompt(self, turn: Turn) -> Outputs:
         form, services = turn.session.form, turn.services
-        names = dict(services.recipients(turn.session.result))
-        chosen = [names[s] for s in form.get("recipients", []) if s in names]
-        kinds = services.letter_kinds(form.get("residence", ""), form.get("uploaded_from", ""))
-        fields = [f for f in ORDER[:-1] if f != "bipa_choice" or form.get("bipa_choice")]
+        fields = [f for f in ORDER[:-1] if (f != "bipa_choice" or form.get("bipa_choice"))
+                  and (f != "uploaded_from" or form.get("shown") != "not-me")]
         edits = [turn.btn(texts.EDIT.format(field=texts.FIELD_LABELS[f]), "edit", f) for f in fields]
-        titles = [services.kind_title(kind) for kind in kinds]
-        yield Reply(texts.summary(form, region_name, chosen, titles),
+        try:
+            plan = services.preview(form, turn.session.result, turn.today)
+        except InputError as exc:
+            plan, problem = [], str(exc)
+        else:
+            problem = ""
+        yield Reply(texts.summary(form, region_name, plan, problem),
                     ((turn.btn(texts.CONFIRM_LETTERS, "make"),),) + rows(edits, 2))
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:

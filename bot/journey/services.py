@@ -23,7 +23,8 @@ from ..flickr.refs import parse_flickr_ref
 from ..index.keys import normalise_url
 from ..letters import person_file
 from ..letters.model import Person
-from ..letters.pipeline import LetterMaker, ProducedLetter
+from ..letters.pipeline import LetterMaker, LettersOutcome
+from ..letters.recipients import RecipientOption, recipient_options
 from ..letters.pool import LetterPool
 from ..letters.regions import parse_region as parse_region_code
 from ..letters.signature_image import prepare_signature_image
@@ -177,31 +178,65 @@ class Services:
     def is_region(self, code: str) -> bool:
         return is_region(code)
 
-    def letter_kinds(self, residence: str, uploaded_from: str) -> list[str]:
-        if not residence:
-            return []
-        try:
-            chosen = self.letters.rules.choose(parse_region_code(residence, "residence"),
-                                               parse_region_code(uploaded_from or "unknown",
-                                                                 "uploaded_from", allow_unknown=True))
-        except InputError:
-            return []
-        return [c.kind for c in chosen]
-
-    def kind_title(self, kind: str) -> str:
-        """How a letter kind is called for people ("BIPA demand", not "bipa-demand")."""
-        return self.letters.rules.get(kind).title
-
-    def recipients(self, result: dict | None) -> list[tuple[str, str]]:
-        """(slug, name) of every company that built or is reported to have used a matched dataset."""
+    def recipient_options(self, result: dict | None) -> list[RecipientOption]:
+        """Every organisation that built or is reported to have used a matched dataset,
+        with whether it is selected by default (activist-only reports are not)."""
         if not result:
             return []
-        datasets = [s for s in results.matched_datasets(result) if s in self.registry]
-        seen: dict[str, str] = {}
-        for inv in self.registry.involvements(datasets):
-            if inv.company not in seen:
-                seen[inv.company] = self._company_name(inv.company)
-        return sorted(seen.items(), key=lambda kv: kv[1].casefold())
+        return recipient_options(results.matched_datasets(result), self.registry, self.directory)
+
+    def default_recipients(self, result: dict | None) -> list[str]:
+        return [o.slug for o in self.recipient_options(result) if o.default]
+
+    def choice_cases(self, form: dict, result: dict | None) -> tuple[bool, list[str]]:
+        """Whether to ask "destroy now or preserve", and the pending court cases over the
+        chosen recipients' use of the data (which make preserving the default)."""
+        if form.get("shown") not in ("me", "child"):
+            return False, []
+        chosen = set(form.get("recipients", ()))
+        cases = sorted({c for o in self.recipient_options(result) if o.slug in chosen
+                        for c in o.pending_cases})
+        try:
+            kinds = self.letters.kinds_for(self.person(form, None, ()))
+        except (InputError, KeyError):
+            kinds = []
+        suable = any(self.letters.rules.get(k.kind).private_action for k in kinds)
+        return bool(cases) or suable, cases
+
+    def pick_photos(self, text: str, matched: Sequence[str]) -> list[str]:
+        """The matched photos a person names by ID or link; InputError for anything else."""
+        picked: list[str] = []
+        unknown: list[str] = []
+        for token in text.replace(",", " ").split()[:MAX_ITEMS]:
+            try:
+                key = person_file.photo_key(token, "photo")
+            except InputError:
+                unknown.append(token)
+                continue
+            (picked if key in matched else unknown).append(key)
+        if unknown or not picked:
+            shown = ", ".join(t if len(t) <= 40 else t[:39] + "…" for t in unknown[:5])
+            raise InputError(texts.NOT_MATCHED_PHOTOS.format(items=shown or "nothing"))
+        return list(dict.fromkeys(picked))
+
+    def person(self, form: dict, signature_image: bytes | None,
+               flickr_inputs: Sequence[str]) -> Person:
+        """The sender as the form describes them (KeyError while a field is missing)."""
+        return Person(
+            name=form["name"], address=tuple(form["address"]), email=form["email"],
+            residence=form["residence"], uploaded_from=form.get("uploaded_from") or "unknown",
+            signature=signature_image if form.get("signature") == "image" and signature_image else "typed",
+            bipa_choice=form.get("bipa_choice") or "",
+            companies=tuple(form.get("recipients", ())),
+            flickr_accounts=person_file.flickr_accounts(tuple(flickr_inputs)),
+            shown=form.get("shown", ""), shown_photos=tuple(form.get("shown_photos", ())),
+            shown_some=bool(form.get("shown_some")), child_name=form.get("child_name", ""))
+
+    def preview(self, form: dict, result: dict | None, today: date) -> list[tuple[str, list[str]]]:
+        """(organisation, [letter titles]) as the letters will be made."""
+        if not results.count(result):
+            return []
+        return self.letters.preview(self.person(form, None, ()), results.to_check_result(result))
 
     def clean_name(self, text: str) -> str:
         try:
@@ -237,22 +272,15 @@ class Services:
 
     # -- letters ---------------------------------------------------------------------------------
     def make_letters(self, form: dict, signature_image: bytes | None, result: dict | None,
-                     today: date, flickr_inputs: Sequence[str] = ()) -> list[ProducedLetter]:
-        """The letters for the confirmed form. ``flickr_inputs``: what the person gave
-        as their own Flickr accounts and links (not the owners of every matched photo,
-        who may be someone else)."""
+                     today: date, flickr_inputs: Sequence[str] = ()) -> LettersOutcome | None:
+        """The letters and cover sheet for the confirmed form (None without a match).
+        ``flickr_inputs``: what the person gave as their own Flickr accounts and links
+        (not the owners of every matched photo, who may be someone else)."""
         if not results.count(result):
-            return []
-        person = Person(
-            name=form["name"], address=tuple(form["address"]), email=form["email"],
-            residence=form["residence"], uploaded_from=form.get("uploaded_from") or "unknown",
-            signature=signature_image if form.get("signature") == "image" and signature_image else "typed",
-            bipa_choice=form.get("bipa_choice") or "destroy",
-            companies=tuple(form.get("recipients", ())),
-            flickr_accounts=person_file.flickr_accounts(tuple(flickr_inputs)))
+            return None
+        person = self.person(form, signature_image, flickr_inputs)
         maker = self.letter_pool or self.letters
-        outcome = maker.make(person, results.to_check_result(result), today)
-        return list(outcome.letters)
+        return maker.make(person, results.to_check_result(result), today)
 
 
 def _megabytes(n: int) -> str:

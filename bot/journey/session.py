@@ -16,8 +16,8 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 # Fields of the letter form, in the order the journey asks for them.
-FORM_FIELDS = ("residence", "uploaded_from", "name", "address", "email", "signature",
-               "bipa_choice", "recipients")
+FORM_FIELDS = ("shown", "shown_photos", "shown_some", "child_name", "residence", "uploaded_from",
+               "name", "address", "email", "signature", "recipients", "bipa_choice")
 
 
 def _now() -> str:

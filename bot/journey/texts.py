@@ -196,6 +196,44 @@ NO_LETTERS_WITHOUT_MATCH = ("I can only write letters about a dataset your photo
                             "Try checking more of your photos or links.")
 
 # -- the letter form ----------------------------------------------------------
+ASK_SHOWN = ("First: who appears in these photos? The privacy laws protect the person shown in a "
+             "photo, not the person who took or uploaded it, so the letters depend on it.")
+SHOWN_ME = "I appear in them"
+SHOWN_CHILD = "My child appears in them"
+SHOWN_NOT_ME = "I only took or uploaded them"
+SHOWN_WHO = {"me": "you", "child": "your child", "not-me": "you"}
+NOT_SHOWN_NOTE = ("Noted. Your letters will ask the companies to stop using and delete the photos "
+                  "you took or uploaded, without claims about face data, which only the people "
+                  "shown can make. With your letters you get a short text to pass on to them.")
+SHOWN_ALL = "In all of them"
+SHOWN_PICK = "In some: I'll say which"
+SHOWN_SOME = "In some, I won't pick"
+BACK = "Back"
+ASK_CHILD_NAME = ("What is your child's name? It goes into the letters so the companies know "
+                  "whose data you ask about. You can also leave it out.")
+CHILD_NAME_SKIP = "Leave the name out"
+
+
+def ask_shown_scope(who: str, count: int) -> str:
+    return (f"Does {who} appear in all {count} matched photos, or only in some of them? "
+            "The letters then list only those photos.")
+
+
+def ask_shown_pick(examples: Sequence[str]) -> str:
+    return ("Send the photo IDs or links of the photos, one per line or separated by spaces. "
+            "Matched photos include: " + ", ".join(examples) + ". (\"Show matched photos\" on the "
+            "results lists them all.)")
+
+
+NOT_MATCHED_PHOTOS = ("I can only use photo IDs or links of matched photos, and I could not use: "
+                      "{items}. Send them again, or tap a button.")
+
+
+def picked(count: int) -> str:
+    return f"Noted: {count} photo{'s' if count != 1 else ''}."
+
+
+
 ASK_RESIDENCE = ("Where do you live? The letters depend on it "
                  "(Illinois, for example, has its own biometric privacy law).")
 ASK_UPLOADED_FROM = ("Where did you upload these photos from (where you lived at the time)? "
@@ -230,46 +268,85 @@ SIGN_IMAGE = "Photo of my signature"
 ASK_SIGNATURE_IMAGE = ("Send a photo or scan of your signature (as a file keeps it sharp). "
                        "I keep it only until your letters are made.")
 BAD_SIGNATURE_IMAGE = "I could not use that image for a signature: {reason} Send another, or tap \"Typed signature\"."
-ASK_BIPA_CHOICE = (
-    "Under Illinois law you can ask the companies either to destroy any face data derived from "
-    "your photos now, or to preserve it until any dispute is resolved and destroy it then. "
-    "Destroying now ends the use of your data sooner; preserving keeps evidence in case you take "
-    "legal action. If you are thinking about legal action, talk to a lawyer before choosing.")
 BIPA_DESTROY = "Destroy now"
 BIPA_PRESERVE = "Preserve until resolved, then destroy"
-ASK_RECIPIENTS = ("These companies built or are reported to have used a dataset with your photos. "
-                  "Tap a company to leave it out or put it back, then tap \"Done\".")
-RECIPIENTS_DONE = "Done"
-NO_RECIPIENTS = "Please keep at least one company selected."
+BIPA_DESTROY_ANYWAY = "Yes, destroy now"
+DEFAULT_MARK = " (suggested)"
+
+
+def ask_choice(cases: Sequence[str]) -> str:
+    text = ("Your letters can ask the companies either to destroy any face data derived from "
+            "the photos now, or to preserve it until any claim is resolved and destroy it then. "
+            "Destroying now ends the use of the data sooner; preserving keeps evidence in case of "
+            "legal action. Your choice goes into every letter.")
+    if cases:
+        text += ("\n\nA court case over this data is pending: " + "; ".join(cases) + ". So I "
+                 "suggest preserving.")
+    return text + "\n\nIf you are thinking about legal action, talk to a lawyer before choosing."
+
+
+def destroy_warning(cases: Sequence[str]) -> str:
+    return ("Before you choose: " + "; ".join(cases) + (" is" if len(cases) == 1 else " are") +
+            " pending over this data. Asking for it to be destroyed now can remove evidence for "
+            "that case and for any claim of yours. Destroy it now anyway?")
+
+
+def ask_recipients(left_out: Sequence[str]) -> str:
+    text = ("These organisations built or are reported to have used a dataset with your photos. "
+            "Tap one to leave it out or put it back, then tap \"Done\".")
+    if left_out:
+        text += "\n\nNot selected, because only activist research names them:\n" + "\n".join(
+            f"- {line}" for line in left_out)
+    return text
+
+
 CONFIRM_LETTERS = "Make my letters"
 EDIT = "Change {field}"
 FIELD_LABELS = {
+    "shown": "who is in the photos",
     "residence": "where I live",
     "uploaded_from": "upload place",
     "name": "name",
     "address": "address",
     "email": "email",
     "signature": "signature",
-    "bipa_choice": "Illinois choice",
+    "bipa_choice": "destroy or preserve",
     "recipients": "companies",
 }
 
 
-def summary(form: dict, region_name, company_names: Sequence[str], kinds: Sequence[str]) -> str:
+SHOWN_SUMMARY = {"me": "you", "child": "your child (you write as parent or guardian)",
+                 "not-me": "not you: you took or uploaded them"}
+
+
+def summary(form: dict, region_name, plan: Sequence[tuple[str, Sequence[str]]], problem: str = "") -> str:
+    """``plan``: (organisation, [letter titles]) for each recipient, as the letters will be made."""
     signature = "typed" if form.get("signature") == "typed" else "photo of your signature"
+    shown = SHOWN_SUMMARY.get(form.get("shown", ""), "")
+    if form.get("shown_some"):
+        shown += ", in some of the photos"
+    elif form.get("shown_photos"):
+        shown += f", in {len(form['shown_photos'])} of the photos"
+    if form.get("child_name"):
+        shown += f" ({form['child_name']})"
     lines = ["Please check before I make your letters:", "",
+             f"In the photos: {shown}",
              f"Name: {form.get('name', '')}",
              "Address: " + ", ".join(form.get("address", [])),
              f"Email: {form.get('email', '')}",
-             f"Where you live: {region_name(form.get('residence', ''))}",
-             f"Where you uploaded from: {region_name(form.get('uploaded_from', ''))}",
-             f"Signature: {signature}"]
+             f"Where you live: {region_name(form.get('residence', ''))}"]
+    if form.get("shown") != "not-me":
+        lines.append(f"Where you uploaded from: {region_name(form.get('uploaded_from', ''))}")
+    lines.append(f"Signature: {signature}")
     if form.get("bipa_choice"):
-        lines.append("Illinois choice: " + (BIPA_DESTROY if form["bipa_choice"] == "destroy"
-                                            else BIPA_PRESERVE))
-    lines.append("Letters to: " + ", ".join(company_names))
-    lines.append("Letters to each of them:")
-    lines += [f"- {kind}" for kind in kinds]
+        lines.append("Destroy or preserve: " + (BIPA_DESTROY if form["bipa_choice"] == "destroy"
+                                                else BIPA_PRESERVE))
+    if problem:
+        lines += ["", problem]
+    else:
+        lines += ["", "The letters:"]
+        for company, titles in plan:
+            lines.append(f"- {company}: " + "; ".join(titles))
     return "\n".join(lines)
 
 
@@ -279,10 +356,11 @@ MAKING_LETTERS = "Making your letters..."
 
 def delivered(count: int, zipped: bool) -> str:
     how = "in one ZIP file" if zipped else "above"
-    return (f"Your {count} letter{'s are' if count != 1 else ' is'} {how}: a PDF to print or "
-            "attach, and an .eml email draft you can open in your mail program. Read each one "
-            "before sending, sign the printed copies if you post them, and keep proof of "
-            "sending. I will remind you when replies are due.\n\n"
+    return (f"Your {count} letter{'s are' if count != 1 else ' is'} {how}, after your cover sheet: "
+            "for each, a PDF to print or attach and an .eml email draft you can open in your mail "
+            "program. The cover sheet says how to send each one. Read each letter before sending, "
+            "sign the printed copies if you post them, and keep proof of sending. I will remind "
+            "you when replies are due.\n\n"
             "This is not legal advice. For advice about your situation, talk to a lawyer.")
 
 
@@ -291,6 +369,8 @@ def delivered_next() -> str:
 
 
 STATUS_BUTTON = "My letters"
+COVER_CAPTION = ("Your cover sheet: read it first. It is for you, not for sending: how to send each "
+                 "letter, what to check and keep, and the risks.")
 EML_CAPTION = "Email draft: open it in your mail program, check it, then send."
 CSV_CAPTION = ("The complete list of matched photos that the letter refers to: send it with "
                "the letter.")

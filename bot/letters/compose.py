@@ -16,9 +16,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..errors import LetterError
+from ..regions import EU_EEA, GDPR_COUNTRIES
+from .authorities import load_authorities
+from .deadlines import known_calendar
 from .exhibit import Exhibit, build_exhibit
+from .layout import layout_for
 from .model import LetterDocument, PageSize, Person
-from .regions import Region, matches, parse_region
+from .regions import Region, parse_region
 from .rules import Deadlines, KindRule, LetterRules
 from .templates import LetterTemplates, clean_inline, long_date
 
@@ -32,6 +36,7 @@ STRENGTH_TEXT = {
     "press": "press report",
     "activist": "report by researchers or activists",
     "self-reported": "the organisation's own publication",
+    "creator-publication": "publication by the dataset's creators",
 }
 # Letters never state an amount of money (laws.md). Registry notes are cleaned
 # of amounts; a template that writes one is refused.
@@ -54,6 +59,8 @@ class LetterInput:
     datasets: tuple[Dataset, ...]        # those datasets
     matches: tuple[Match, ...]           # the check's matches in those datasets
     on: date
+    basis: str = "residence"             # "establishment": the law applies as the recipient is established there
+    choice: str = "destroy"              # "destroy" | "preserve": what every deletion demand asks
 
 
 @dataclass(frozen=True)
@@ -87,33 +94,66 @@ def page_size_for(person: Person) -> PageSize:
     return "LETTER" if country in ("US", "CA", "MX", "PR") else "A4"
 
 
+def gdpr_regime(rule: KindRule, residence: Region, basis: str, established_in: str) -> str:
+    """"GB" (UK GDPR) or "EU" for a GDPR letter: the controller's place when the
+    letter rests on its establishment (Art. 3(1)), else where the sender lives."""
+    if basis == "establishment":
+        return "GB" if established_in == "GB" else "EU"
+    variant = rule.variant(residence)
+    return variant.jurisdiction if variant and variant.jurisdiction else "EU"
+
+
+def letter_jurisdiction(rule: KindRule, residence: Region, basis: str, established_in: str) -> str | None:
+    """Whose entity of the recipient gets the letter ("US", "EU", "GB", ...)."""
+    if rule.kind == "gdpr":
+        return gdpr_regime(rule, residence, basis, established_in)
+    return rule.jurisdiction
+
+
 def compose_letter(request: LetterInput, *, rules: LetterRules, templates: LetterTemplates,
                    deadline_days: int) -> ComposedLetter:
     person, company = request.person, request.company
     rule = rules.get(request.kind)
+    if rule.biometric and person.shown not in ("me", "child"):
+        raise LetterError(f"the {request.kind} letter claims rights over biometric data about the "
+                          "person shown in the photos; it needs shown = \"me\" or \"child\"")
     residence = parse_region(person.residence, "residence")
     uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
-    deadlines = rule.deadlines(request.on, deadline_days, residence)
+    roll = tuple(dict.fromkeys(c for c in (person.residence, request.contact.country) if known_calendar(c)))
+    deadlines = rule.deadlines(request.on, deadline_days, residence, roll)
     reference = letter_reference(person, company.slug, request.kind, request.on)
     names = {d.slug: d.name for d in request.datasets}
     exhibit = build_exhibit(request.matches, names)
     csv_name = f"{reference}-photos.csv" if exhibit.capped else None
+    regime = gdpr_regime(rule, residence, request.basis, company.established_in)
+    cases = sorted({i.litigation.case for i in request.involvements
+                    if i.litigation is not None and i.litigation.pending})
     context = {
-        "person": _person_context(person, residence, uploaded, request.matches),
+        "person": _person_context(person, residence, uploaded, rule, request.matches),
+        "who": _who_context(person),
+        "agent": _agent_context(person),
         "recipient": _recipient_context(company, request.contact),
         "letter": _letter_context(rule, request.kind, reference, request.on, deadlines,
-                                  residence, uploaded),
+                                  residence, uploaded, regime, request.basis),
+        "authority": _authority_context(rule, residence, request.basis, company, regime),
+        "demand": {"choice": request.choice, "cases": cases},
         "datasets": _datasets_context(request.datasets, request.involvements),
         "dataset_names": dataset_list(sorted(set(names.values()))),
-        "exhibit": {"rows": len(exhibit.rows), "listed": exhibit.listed,
+        "ph": photo_words(exhibit.photos),
+        "exhibit": {"photos": exhibit.photos, "rows": len(exhibit.rows), "listed": exhibit.listed,
                     "capped": exhibit.capped, "csv_name": csv_name or ""},
     }
+    context["letter"]["verification"] = person.verification
     rendered = templates.render(request.kind, context, exhibit.table() if exhibit.rows else None)
+    agent = person.agent
+    sender = ([person.name, f"c/o {agent.name}", *agent.address, agent.email] if agent
+              else [person.name, *person.address, person.email])
     document = LetterDocument(
         reference=reference, kind=request.kind, language=templates.language, date=request.on,
         due=deadlines.due, page_size=page_size_for(person),
-        sender=tuple(_clean_lines([person.name, *person.address, person.email])),
-        recipient=tuple(_clean_lines([request.contact.entity, *request.contact.address])),
+        sender=tuple(_clean_lines(sender)),
+        recipient=fit_address(_clean_lines(request.contact.recipient_lines()),
+                              layout_for(page_size_for(person)).recipient_max_lines),
         subject=rendered.subject,
         blocks=rendered.blocks, closing=rendered.closing, signer=_one_line(person.name),
         signature=person.signature, notices=rendered.notices)
@@ -123,20 +163,69 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
     return ComposedLetter(document, deadlines, rule, exhibit, csv_name)
 
 
-def _person_context(person: Person, residence: Region, uploaded: Region,
-                    found: Iterable[Any]) -> dict[str, Any]:
-    accounts = list(person.flickr_accounts)
-    accounts += sorted({m.owner for m in found if m.owner} - set(accounts))
+def _person_context(person: Person, residence: Region, uploaded: Region, rule: KindRule,
+                    found: Sequence[Any]) -> dict[str, Any]:
+    lives_there = bool(rule.applies(residence, Region("unknown", "")))
+    upload_basis = (rule.basis == "residence-or-upload" and not lives_there
+                    and bool(rule.applies(Region("unknown", ""), uploaded)))
     return {
-        "name": person.name, "address": list(person.address), "email": person.email,
+        "name": person.name, "email": person.email,
         "residence": residence.label(), "residence_code": residence.code,
         "residence_dates": person.residence_dates,
-        "uploaded_from": uploaded.label(), "uploaded_from_code": uploaded.code,
-        "uploaded_from_known": uploaded.known, "upload_dates": person.upload_dates,
-        "lives_in_illinois": matches(residence, "US-IL"),
-        "uploaded_in_illinois": matches(uploaded, "US-IL"),
-        "bipa_choice": person.bipa_choice, "flickr_accounts": accounts,
+        # the upload place only where the law rests on it (the sender does not live
+        # there): volunteered otherwise, it can only hurt the sender's claim (Vance)
+        "upload_basis": upload_basis,
+        "uploaded_from": uploaded.label() if upload_basis else "",
+        "upload_dates": person.upload_dates if upload_basis else "",
+        "flickr_accounts": letter_accounts(person, found),
+        "child_name": person.child_name,
     }
+
+
+def photo_words(count: int) -> dict[str, str]:
+    """Words for the photographs a letter is about, singular or plural."""
+    one = count == 1
+    return {
+        "photos": "a photograph" if one else "photographs",
+        "Photos": "A photograph" if one else "Photographs",
+        "were": "was" if one else "were",
+        "these": "this photograph" if one else "these photographs",
+        "those": "that photograph" if one else "those photographs",
+        "them": "it" if one else "them",
+        "they": "it" if one else "they",
+        "themselves": "itself" if one else "themselves",
+        "the_photos": "the photograph" if one else "the photographs",
+        "The_photos": "The photograph" if one else "The photographs",
+        "listed": "the photograph listed in the exhibit" if one else "the photographs listed in the exhibit",
+    }
+
+
+def letter_accounts(person: Person, found: Sequence[Any]) -> list[str]:
+    """The person's own Flickr accounts this letter needs: the ones that own a
+    listed photo or found one, not every account the person named (minimisation)."""
+    owners = {m.owner.casefold() for m in found if getattr(m, "owner", None)}
+    queries = " ".join(m.query for m in found if getattr(m, "match", "") == "flickr-owner").casefold()
+    return [a for a in person.flickr_accounts if a.casefold() in owners or a.casefold() in queries]
+
+
+def _who_context(person: Person) -> dict[str, Any]:
+    """Who is shown in the photos, and the words for them."""
+    parent = person.shown == "child"
+    return {
+        "shown": person.shown, "parent": parent, "some": person.shown_some,
+        "picked": bool(person.shown_photos),
+        "my": "my child's" if parent else "my",
+        "me": "my child" if parent else "me",
+        "I_appear": "My child appears" if parent else "I appear",
+    }
+
+
+def _agent_context(person: Person) -> dict[str, Any]:
+    agent = person.agent
+    if agent is None:
+        return {"name": ""}
+    return {"name": agent.name, "email": agent.email, "address": list(agent.address),
+            "authorization": agent.authorization, "signatory": agent.signatory}
 
 
 def _recipient_context(company: Company, contact: Contact) -> dict[str, Any]:
@@ -145,18 +234,44 @@ def _recipient_context(company: Company, contact: Contact) -> dict[str, Any]:
         "entity_type": company.entity_type, "address": list(contact.address),
         "email": contact.email or "", "webform": contact.webform or "",
         "address_verified": bool(contact.address_verified and contact.address),
+        "established_in": company.established_in,
+        "care_of": contact.care_of or "",
+        "in_union": company.established_in in EU_EEA,
     }
 
 
+def _authority_context(rule: KindRule, residence: Region, basis: str, company: Company,
+                       regime: str) -> dict[str, Any]:
+    """The supervisory authorities a GDPR, PIPEDA or FADP letter names: where the
+    sender lives (Art. 77) and where the controller is established."""
+    authorities = load_authorities()
+    home = authorities.for_country(residence.country) if rule.jurisdiction in ("EU", "CA", "CH") else None
+    if rule.kind == "gdpr" and residence.country not in GDPR_COUNTRIES:
+        home = None
+    if rule.kind == "gdpr" and regime == "GB":
+        home = authorities.for_country("GB")
+    seat = authorities.for_country(company.established_in) if rule.kind == "gdpr" else None
+    if seat is not None and home is not None and seat.name == home.name:
+        seat = None
+    return {"home": home.name if home else "", "home_web": home.web if home else "",
+            "seat": seat.name if seat else "", "seat_web": seat.web if seat else ""}
+
+
 def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Deadlines,
-                    residence: Region, uploaded: Region) -> dict[str, Any]:
-    variant = rule.variant(residence)
+                    residence: Region, uploaded: Region, regime: str, basis: str) -> dict[str, Any]:
+    if kind == "gdpr":
+        variant = rule.variants.get("GB") if regime == "GB" else None
+    else:
+        variant = rule.variant(residence)
     state = rule.state_law(residence)
     return {
         "kind": kind, "reference": reference, "title": rule.title,
         "law": variant.law if variant else rule.law,
         "variant": variant.region if variant else "",
+        "regime": regime, "basis": basis,
         "state_act": state.act if state else "",
+        "photo_exclusion": bool(state and state.photo_exclusion),
+        "delete_cite": state.delete_cite if state else "",
         "state": residence.short(),
         "reasons": list(rule.applies(residence, uploaded)),
         "date": long_date(on), "due": long_date(d.due), "due_iso": d.due.isoformat(),
@@ -209,6 +324,20 @@ def and_list(items: Sequence[str]) -> str:
     if len(items) <= 2:
         return " and ".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fit_address(lines: Sequence[str], most: int) -> tuple[str, ...]:
+    """An address block of at most ``most`` lines: where it is longer (an addressee,
+    a "c/o" line and a long postal address), the shortest neighbouring postal lines
+    are joined with a comma until it fits. The first line (the addressee) and a
+    "c/o" line are never joined."""
+    lines = list(lines)
+    fixed = 2 if len(lines) > 1 and lines[1].startswith("c/o ") else 1
+    while len(lines) > most and len(lines) - fixed >= 2:
+        pairs = range(fixed, len(lines) - 1)
+        i = min(pairs, key=lambda k: (len(lines[k]) + len(lines[k + 1]), -k))
+        lines[i:i + 2] = [f"{lines[i]}, {lines[i + 1]}"]
+    return tuple(lines)
 
 
 def _person_values(person: Person) -> list[str]:

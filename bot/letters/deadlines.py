@@ -73,6 +73,16 @@ def add_business_days(start: date, count: int, region: str | None = None) -> dat
     return day
 
 
+def next_business_day(day: date, regions: tuple[str, ...] = ()) -> date:
+    """``day`` itself if it is a business day in every one of ``regions`` (weekends
+    and public holidays excluded), else the first later day that is. A date a
+    letter asks for never falls on a day its sender or recipient is off."""
+    regions = tuple(r for r in regions if r)
+    while day.weekday() >= 5 or not all(is_business_day(day, r) for r in regions):
+        day += timedelta(days=1)
+    return day
+
+
 def is_business_day(day: date, region: str | None = None) -> bool:
     if day.weekday() >= 5:
         return False
@@ -85,5 +95,16 @@ def _holidays(region: str, year: int) -> frozenset[date]:
     try:
         table = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
     except NotImplementedError:
+        if subdivision:   # a subdivision the package does not know: the country's holidays
+            return _holidays(country, year)
         raise DataError(f"no holiday calendar for {region!r}") from None
     return frozenset(table.keys())
+
+
+def known_calendar(region: str) -> bool:
+    """Whether the holidays package has a calendar for ``region``'s country."""
+    try:
+        _holidays(region.partition("-")[0], 2026)
+    except DataError:
+        return False
+    return True

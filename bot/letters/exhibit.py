@@ -42,12 +42,18 @@ class MatchLike(Protocol):
 
 @dataclass(frozen=True)
 class Exhibit:
-    rows: tuple[tuple[str, ...], ...]   # every row
+    rows: tuple[tuple[str, ...], ...]   # every row: one per photo and dataset
     listed: int                         # rows shown in the letter
 
     @property
     def capped(self) -> bool:
         return self.listed < len(self.rows)
+
+    @property
+    def photos(self) -> int:
+        """Distinct photographs: a photo in two datasets (DiF is a subset of
+        YFCC100M) is one photograph in two rows."""
+        return len({row[1] or row[4] for row in self.rows})
 
     def table(self) -> Table:
         return Table(HEADERS, self.rows[:self.listed])

@@ -14,7 +14,23 @@ from datetime import date
 from typing import Literal, Union
 
 PageSize = Literal["A4", "LETTER"]
-BipaChoice = Literal["destroy", "preserve"]
+BipaChoice = Literal["destroy", "preserve", ""]
+Shown = Literal["me", "child", "not-me", ""]
+SHOWN = ("me", "child", "not-me")
+
+
+@dataclass(frozen=True)
+class Agent:
+    """An authorized agent who sends the letters on the person's behalf (campaigns):
+    11 CCR §7063 (CCPA), C.R.S. §6-1-1306(1)(a)(II) (Colorado), or simply a
+    representative the person authorized in writing. The letter stays in the
+    person's voice; the agent transmits it and encloses the authorization."""
+
+    name: str                       # the agent (organisation or person)
+    address: tuple[str, ...]
+    email: str
+    authorization: str              # reference of the person's signed authorization
+    signatory: str = ""             # who signs for an organisation
 
 
 @dataclass(frozen=True)
@@ -27,12 +43,25 @@ class Person:
     residence: str          # ISO 3166-2 subdivision ("US-IL") or country ("DE")
     uploaded_from: str      # same form as residence
     signature: Union[Literal["typed"], bytes] = "typed"   # or PNG/JPEG bytes of a signature
-    bipa_choice: BipaChoice = "destroy"
-    companies: tuple[str, ...] = ()                       # limit recipients; empty = all
+    # destroy now, or preserve until any claim is resolved; "" = the default, which
+    # is "preserve" where a recipient is in pending litigation over the data. It
+    # governs every letter of a delivery, whatever the law.
+    bipa_choice: BipaChoice = ""
+    companies: tuple[str, ...] = ()                       # limit recipients; empty = the default ones
     residence_dates: str = ""     # free text, e.g. "since 2009" (letters state it as given)
     upload_dates: str = ""        # free text, e.g. "2010 to 2014"
     kinds: tuple[str, ...] = ()   # limit letter kinds; empty = every kind that applies
     flickr_accounts: tuple[str, ...] = ()  # the person's Flickr NSIDs or aliases, as named
+    # Who appears in the photos: the person ("me"), their child ("child": the person
+    # writes as parent or guardian), or nobody they speak for ("not-me": they only
+    # took or uploaded them, and get a plain request, no biometric claim). "" = not
+    # said yet: letters that claim biometric rights need it.
+    shown: Shown = ""
+    shown_photos: tuple[str, ...] = ()   # the photos (IDs or links) the person appears in; empty = all
+    shown_some: bool = False             # appears in some of the photos, without saying which
+    child_name: str = ""                 # for shown == "child"; empty: "my child"
+    verification: bool = True            # offer proof of control of the Flickr account(s)
+    agent: Agent | None = None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from functools import partial
 from typing import Any, Callable
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDate, PDFDictionary, PDFInfo, PDFStream,
@@ -125,8 +126,17 @@ def check_document(doc: LetterDocument) -> str:
                 raise LetterError("A table row in the letter has more cells than the header row.")
         elif not isinstance(block, (Heading, TextParagraph, Bullets)):
             raise LetterError(f"Unknown block in the letter: {type(block).__name__}.")
+    check_strings(_all_strings(doc))
+    text = doc.text()
+    if len(text) > MAX_TEXT_CHARS:
+        raise LetterError("The letter is too long to print.")
+    return text
+
+
+def check_strings(fields: list[tuple[str, str]]) -> None:
+    """Refuse text the bundled fonts cannot print, or that holds control characters."""
     missing: dict[str, None] = {}
-    for what, value in _all_strings(doc):
+    for what, value in fields:
         if not isinstance(value, str):
             raise LetterError(f"A {what} of the letter is not text.")
         if _CONTROL.search(value):
@@ -137,10 +147,6 @@ def check_document(doc: LetterDocument) -> str:
         shown = " ".join(list(missing)[:8])
         raise LetterError(f"The letter font cannot print these characters: {shown}. "
                           "Please write the name or text in Latin, Greek or Cyrillic letters.")
-    text = doc.text()
-    if len(text) > MAX_TEXT_CHARS:
-        raise LetterError("The letter is too long to print.")
-    return text
 
 
 def _signature_image(doc: LetterDocument) -> SignatureImage | None:
@@ -182,8 +188,9 @@ class _PageFurniture:
         self._draw_paragraphs(canv, layout.sender, [
             Paragraph(markup(line), styles.sender_name if i == 0 else styles.sender)
             for i, line in enumerate(doc.sender)], what="sender's address")
-        info_lines = [doc.date.isoformat(), f"Reference: {doc.reference}"]
-        date_par, ref_par = (Paragraph(markup(line), styles.small) for line in info_lines)
+        date_par = Paragraph(markup(doc.date.isoformat()), styles.small)
+        ref_par = Paragraph(markup(f"Reference: {doc.reference}"),
+                            _unbroken(styles.small, doc.reference, layout.info.width, self.fonts.regular))
         self._draw_paragraphs(canv, layout.info, [date_par], what="date")
         _artifact(canv, self._draw_return_line)
         canv.setFont(self.fonts.regular, self.recipient_size)
@@ -248,6 +255,16 @@ class _PageFurniture:
         return {INFO_REFERENCE: lambda: PDFString(self.doc.reference),
                 INFO_TEXT_SHA256: lambda: PDFString(self.text_sha256),
                 INFO_SEAL_SLOT: seal_slot}
+
+
+def _unbroken(style: ParagraphStyle, token: str, width: float, font: str) -> ParagraphStyle:
+    """``style`` that never splits a word, at a size where ``token`` fits ``width``:
+    the reference may move to its own line but is never cut in two."""
+    size = style.fontSize
+    while size > 5 and stringWidth(token, font, size) > width:
+        size -= 0.25
+    return ParagraphStyle(f"{style.name}-unbroken", parent=style, splitLongWords=0,
+                          fontSize=size, leading=size * style.leading / style.fontSize)
 
 
 def _artifact(canv: Canvas, draw: Callable[[Canvas], None]) -> None:

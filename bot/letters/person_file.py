@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import InputError, ReferenceParseError
 from ..flickr.refs import parse_flickr_ref
-from .model import Person
+from .model import SHOWN, Person
 from .regions import parse_region
 
 MAX_PERSON_FILE = 256 * 1024
@@ -32,7 +32,7 @@ MAX_ADDRESS_LINES = 8
 MAX_LIST = {"flickr": 100, "urls": 1000, "photos": 100, "companies": 100, "kinds": 20}
 KNOWN_KEYS = ("name", "address", "email", "residence", "residence_dates", "uploaded_from",
               "upload_dates", "flickr", "urls", "photos", "signature", "bipa_choice",
-              "companies", "kinds")
+              "companies", "kinds", "shown", "shown_photos", "child_name", "verification")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -87,9 +87,23 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
     email = _email(data.get("email"))
     residence = parse_region(data.get("residence"), "residence").code
     uploaded = parse_region(data.get("uploaded_from"), "uploaded_from", allow_unknown=True).code
-    choice = data.get("bipa_choice", "destroy")
-    if choice not in ("destroy", "preserve"):
-        raise InputError('bipa_choice: must be "destroy" or "preserve"')
+    choice = data.get("bipa_choice", "")
+    if choice not in ("destroy", "preserve", ""):
+        raise InputError('bipa_choice: must be "destroy" or "preserve" (or leave it out: preserve '
+                         'where a recipient is in pending litigation over the data, else destroy)')
+    shown = data.get("shown", "")
+    if shown not in ("", *SHOWN):
+        raise InputError('shown: must be "me" (you appear in the photos), "child" (your child does; '
+                         'you write as parent or guardian) or "not-me" (you only took or uploaded them)')
+    shown_photos, shown_some = _shown_photos(data.get("shown_photos", []))
+    if (shown_photos or shown_some) and shown not in ("me", "child"):
+        raise InputError('shown_photos: only with shown = "me" or "child"')
+    child_name = _text(data, "child_name", limit=100)
+    if child_name and shown != "child":
+        raise InputError('child_name: only with shown = "child"')
+    verification = data.get("verification", True)
+    if not isinstance(verification, bool):
+        raise InputError("verification: must be true or false")
     companies = tuple(_slugs(data, "companies"))
     kinds = tuple(_slugs(data, "kinds"))
     flickr = tuple(_text_list(data, "flickr", MAX_LIST["flickr"], limit=300))
@@ -108,8 +122,43 @@ def parse_person(data: dict[str, Any], *, base: Path, path: Path | None = None) 
         signature=_signature(data.get("signature", "typed"), base), bipa_choice=choice,
         companies=companies, residence_dates=_text(data, "residence_dates", limit=100),
         upload_dates=_text(data, "upload_dates", limit=100), kinds=kinds,
-        flickr_accounts=accounts)
+        flickr_accounts=accounts, shown=shown, shown_photos=shown_photos, shown_some=shown_some,
+        child_name=child_name, verification=verification)
     return PersonFile(path or base, person, flickr, urls, photos)
+
+
+def _shown_photos(value: Any) -> tuple[tuple[str, ...], bool]:
+    """``shown_photos``: a list of photo IDs or Flickr photo links, or "some" (the
+    person appears in some of the photos and does not say which)."""
+    if value == "some":
+        return (), True
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError('shown_photos: a list of photo IDs or links, like ["1808093328"], '
+                         'or "some"')
+    if len(value) > MAX_LIST["urls"]:
+        raise InputError(f"shown_photos: at most {MAX_LIST['urls']} entries (got {len(value)})")
+    out: list[str] = []
+    for i, item in enumerate(value):
+        item = unicodedata.normalize("NFC", item).strip()
+        _plain(item, f"shown_photos[{i}]", 2000)
+        out.append(photo_key(item, f"shown_photos[{i}]"))
+    return tuple(dict.fromkeys(o for o in out if o)), False
+
+
+def photo_key(text: str, key: str) -> str:
+    """A photo as the matches name it: a Flickr photo ID from an ID or photo link,
+    else the link itself."""
+    if text.isdigit():
+        return text
+    try:
+        ref = parse_flickr_ref(text)
+    except ReferenceParseError:
+        ref = None
+    if ref is not None and ref.kind == "photo":
+        return ref.value
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    raise InputError(f"{key}: {text[:60]!r} is not a photo ID or a photo link")
 
 
 def clean_text(value: str, key: str, *, limit: int = MAX_TEXT) -> str:

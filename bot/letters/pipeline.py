@@ -20,10 +20,12 @@ from ..companies import CompanyDirectory, load_directory
 from ..errors import InputError
 from ..files import safe_filename, write_atomic
 from ..registry import DatasetRegistry, Involvement, load_registry
-from .compose import ComposedLetter, LetterInput, compose_letter
+from .compose import ComposedLetter, LetterInput, compose_letter, letter_jurisdiction
+from .cover import CoverInput, CoverSheet, build_cover
 from .email import Attachment, build_eml
 from .model import LetterDocument, Person
 from .pdf import render_pdf
+from .recipients import RecipientOption, recipient_options
 from .regions import parse_region
 from .rules import KindChoice, LetterRules, load_rules
 from .templates import LetterTemplates
@@ -67,6 +69,12 @@ class ProducedLetter:
     eml: bytes
     csv: bytes | None            # the full exhibit when the letter lists only part of it
     sealed: bool
+    entity: str = ""               # the legal entity the letter is addressed to
+    care_of: str | None = None     # its representative or office, when it goes through one
+    jurisdiction: str | None = None  # whose entity got it: "US", "EU", "GB", "CA", "CH"
+    basis: str = "residence"       # "establishment": sent because the recipient is in the EU/UK
+    photos: int = 0                # distinct photographs the letter is about
+    gaps: tuple[str, ...] = ()     # for the sender: addresses to check or find first
 
     @property
     def stem(self) -> str:
@@ -102,15 +110,19 @@ class LettersOutcome:
     letters: tuple[ProducedLetter, ...]
     kinds: tuple[KindChoice, ...]     # the kinds that apply to the person, with reasons
     notes: tuple[str, ...]            # for the person: skipped recipients and why
+    cover: "CoverSheet | None" = None # the sender's cover sheet (None when no letter was made)
+    choice: str = "destroy"           # what every deletion demand asked: "destroy" | "preserve"
 
 
 class LetterMaker:
     def __init__(self, *, rules: LetterRules, templates: LetterTemplates,
                  registry: DatasetRegistry, directory: CompanyDirectory,
-                 deadline_days: int = 30, seal: SealSettings | None = None) -> None:
+                 deadline_days: int = 30, seal: SealSettings | None = None,
+                 share_link: str = "") -> None:
         self.rules, self.templates = rules, templates
         self.registry, self.directory = registry, directory
         self.deadline_days, self.seal = deadline_days, seal
+        self.share_link = share_link
 
     @classmethod
     def from_config(cls, config: "Config", *, seal: SealSettings | None = None) -> "LetterMaker":
@@ -121,96 +133,144 @@ class LetterMaker:
             seal = SealSettings(letters.seal_key, letters.seal_cert, letters.seal_visible)
         return cls(rules=load_rules(), templates=LetterTemplates(letters.language, letters.templates_dir),
                    registry=load_registry(), directory=load_directory(),
-                   deadline_days=letters.deadline_days, seal=seal)
+                   deadline_days=letters.deadline_days, seal=seal, share_link=letters.share_link)
+
+    def kinds_for(self, person: Person) -> list[KindChoice]:
+        """The kinds that apply to ``person`` (before recipients swap or add any)."""
+        residence = parse_region(person.residence, "residence")
+        uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
+        return self._kinds(person, residence, uploaded, [])
+
+    def preview(self, person: Person, result: "CheckResult") -> list[tuple[str, list[str]]]:
+        """(organisation, [letter titles]) as :meth:`make` would write them, without
+        rendering anything: for the summary the person confirms."""
+        residence = parse_region(person.residence, "residence")
+        uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
+        plan = self._plan(person, self._shown_matches(person, result),
+                          self._kinds(person, residence, uploaded, []), [])
+        out: dict[str, list[str]] = {}
+        for item in plan:
+            out.setdefault(item.company.name, []).append(self.rules.get(item.kind).title)
+        return list(out.items())
 
     def make(self, person: Person, result: "CheckResult", on: date,
              progress: Callable[[int, int], None] | None = None) -> LettersOutcome:
-        """Every letter for ``person`` about the matches in ``result``, dated ``on``."""
+        """Every letter for ``person`` about the matches in ``result``, dated ``on``,
+        and the sender's cover sheet."""
         residence = parse_region(person.residence, "residence")
         uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
         notes: list[str] = []
         kinds = self._kinds(person, residence, uploaded, notes)
-        plan = self._plan(person, result, kinds, notes)
+        matches = self._shown_matches(person, result)
+        plan = self._plan(person, matches, kinds, notes)
+        cases = tuple(sorted({c for item in plan for c in item.cases}))
+        choice = person.bipa_choice or ("preserve" if cases else "destroy")
         out = []
         for done, item in enumerate(plan, start=1):
-            out.append(self._produce(person, item, on))
+            out.append(self._produce(person, item, on, choice))
             if progress:
                 progress(done, len(plan))
         log.info("letters: %d produced for %d companies", len(out),
                  len({letter.company for letter in out}))
-        return LettersOutcome(tuple(out), tuple(kinds), tuple(dict.fromkeys(notes)))
+        notes = list(dict.fromkeys(notes))
+        cover = build_cover(CoverInput(
+            person=person, letters=tuple(out), notes=tuple(notes), choice=choice,
+            chosen_by_person=bool(person.bipa_choice), cases=cases,
+            private_action=any(self.rules.get(letter.kind).private_action for letter in out),
+            datasets=tuple(self.registry.get(s).name for s in sorted(
+                {m.dataset for m in matches if m.dataset in self.registry})),
+            share_link=self.share_link, on=on)) if out else None
+        return LettersOutcome(tuple(out), tuple(kinds), tuple(notes), cover, choice)
 
     # ---- choosing ------------------------------------------------------
 
     def _kinds(self, person: Person, residence, uploaded, notes: list[str]) -> list[KindChoice]:
-        known = self.rules.kinds()
-        unknown = [k for k in person.kinds if k not in known]
+        unknown = [k for k in person.kinds if not self.rules.known(k)]
         if unknown:
-            raise InputError(f"kinds: unknown letter kind {unknown[0]!r} (known: {', '.join(known)})")
+            raise InputError(f"kinds: unknown letter kind {unknown[0]!r} "
+                             f"(known: {', '.join(self.rules.kinds())})")
+        if person.shown == "not-me" and self.rules.uploader:
+            return [KindChoice(self.rules.uploader, ("took or uploaded the photos, not shown in them",))]
         chosen = self.rules.choose(residence, uploaded)
         if person.kinds:
-            wanted = [c for c in chosen if c.kind in person.kinds]
-            for kind in person.kinds:
+            wanted = {self.rules.canonical(k) for k in person.kinds}
+            for kind in dict.fromkeys(self.rules.canonical(k) for k in person.kinds):
                 if kind not in {c.kind for c in chosen}:
                     notes.append(f"The {kind} letter does not apply to where you live or uploaded "
                                  "from, so it was not made.")
-            chosen = wanted
+            chosen = [c for c in chosen if c.kind in wanted]
+        if person.shown not in ("me", "child") and any(self.rules.get(c.kind).biometric for c in chosen):
+            raise InputError('shown: say who appears in the photos: "me", "child" (you write as '
+                             'parent or guardian) or "not-me" (you only took or uploaded them); '
+                             "letters about biometric data are for the person shown")
         return chosen
 
-    def _plan(self, person: Person, result: "CheckResult", kinds: Sequence[KindChoice],
+    def _shown_matches(self, person: Person, result: "CheckResult") -> tuple["Match", ...]:
+        """The matches the letters are about: only the photos the person appears in,
+        where they named them."""
+        if not person.shown_photos or person.shown == "not-me":
+            return tuple(result.matches)
+        wanted = set(person.shown_photos)
+        kept = tuple(m for m in result.matches if (m.photo_id and m.photo_id in wanted)
+                     or (m.url and m.url in wanted))
+        if not kept:
+            raise InputError("shown_photos: none of the photos you named is among the matches; "
+                             "give the photo IDs or links of matched photos, or leave it empty")
+        return kept
+
+    def _plan(self, person: Person, matches: Sequence["Match"], kinds: Sequence[KindChoice],
               notes: list[str]) -> list["_Planned"]:
         for slug in person.companies:
             if slug not in self.directory:
                 raise InputError(f"companies: no company called {slug!r} in the directory "
                                  "(see `rightsbot companies`)")
-        datasets = []
-        for slug in result.datasets():
-            if slug in self.registry:
-                datasets.append(slug)
-            else:
+        datasets = sorted({m.dataset for m in matches})
+        for slug in datasets:
+            if slug not in self.registry:
                 notes.append(f"Matches in {slug!r} were found, but that dataset is not in the "
                              "registry, so no recipient is known for it.")
-        by_company: dict[str, list[Involvement]] = {}
-        for inv in self.registry.involvements(datasets):
-            by_company.setdefault(inv.company, []).append(inv)
+        options = recipient_options(datasets, self.registry, self.directory)
+        tied = {o.slug for o in options}
         if person.companies:
             for slug in person.companies:
-                if slug not in by_company:
+                if slug not in tied:
                     notes.append(f"{self.directory.get(slug).name}: not tied to any matched "
                                  "dataset, so no letter was made.")
-            by_company = {c: v for c, v in by_company.items() if c in person.companies}
+            options = [o for o in options if o.slug in person.companies]
+        else:
+            notes += [o.why_not for o in options if not o.default]
+            options = [o for o in options if o.default]
         plan: list[_Planned] = []
-        for slug in sorted(by_company):
-            company = self.directory.get(slug)
-            involvements = tuple(by_company[slug])
-            tied = {inv.dataset for inv in involvements}
-            matches = tuple(m for m in result.matches if m.dataset in tied)
-            seen: set[str] = set()
-            for choice in kinds:
-                recipient = self.rules.for_recipient(choice.kind, company.entity_type)
+        for option in sorted(options, key=lambda o: o.slug):
+            company = self.directory.get(option.slug)
+            involvements = option.involvements
+            tied_sets = {inv.dataset for inv in involvements}
+            company_matches = tuple(m for m in matches if m.dataset in tied_sets)
+            for recipient in self.rules.recipient_kinds(kinds, company.entity_type,
+                                                        company.established_in):
                 if recipient.note:
                     notes.append(f"{company.name}: {recipient.note}")
-                if recipient.kind in seen:
-                    continue
-                seen.add(recipient.kind)
-                plan.append(_Planned(company, recipient.kind, involvements, matches))
+                plan.append(_Planned(company, recipient.kind, recipient.basis, involvements,
+                                     company_matches, option.pending_cases))
         return plan
 
     # ---- producing -----------------------------------------------------
 
-    def _produce(self, person: Person, item: "_Planned", on: date) -> ProducedLetter:
+    def _produce(self, person: Person, item: "_Planned", on: date, choice: str) -> ProducedLetter:
         rule = self.rules.get(item.kind)
-        contact = item.company.contact_for("US" if rule.contact == "US" else person.residence)
+        residence = parse_region(person.residence, "residence")
+        jurisdiction = letter_jurisdiction(rule, residence, item.basis, item.company.established_in)
+        contact = item.company.contact_for(jurisdiction)
         slugs = sorted({inv.dataset for inv in item.involvements})
         composed = compose_letter(LetterInput(
             kind=item.kind, person=person, company=item.company, contact=contact,
             involvements=item.involvements, datasets=tuple(self.registry.get(s) for s in slugs),
-            matches=item.matches, on=on),
+            matches=item.matches, on=on, basis=item.basis, choice=choice),
             rules=self.rules, templates=self.templates, deadline_days=self.deadline_days)
-        return self._finish(person, item.company, contact, composed)
+        return self._finish(person, item.company, contact, composed, jurisdiction, item.basis)
 
     def _finish(self, person: Person, company: "Company", contact: "Contact",
-                composed: ComposedLetter) -> ProducedLetter:
+                composed: ComposedLetter, jurisdiction: str | None, basis: str) -> ProducedLetter:
         doc = composed.document
         pdf = render_pdf(doc)
         sealed = False
@@ -224,8 +284,10 @@ class LetterMaker:
         attachments = [Attachment(f"{stem}.pdf", pdf, "application", "pdf")]
         if csv is not None and composed.exhibit_csv_name:
             attachments.append(Attachment(composed.exhibit_csv_name, csv, "text", "csv"))
-        eml = build_eml(doc, sender_name=doc.signer, sender_email=person.email,
-                        recipient_email=contact.email, recipient_name=contact.entity,
+        agent = person.agent
+        eml = build_eml(doc, sender_name=doc.signer if agent is None else f"{doc.signer} c/o {agent.name}",
+                        sender_email=person.email if agent is None else agent.email,
+                        recipient_email=contact.email, recipient_name=contact.receiver,
                         attachments=tuple(attachments))
         text = doc.text()
         rule = composed.rule
@@ -235,22 +297,26 @@ class LetterMaker:
             statutory_deadline=composed.deadlines.statutory,
             acknowledge_by=composed.deadlines.acknowledge_by,
             extended_until=composed.deadlines.extended_until,
-            escalation=_escalation(rule, person), how_to_send=how_to_send(company, contact, stem),
-            notes=tuple(_notes(rule, person, contact)), document=doc, text=text,
-            sha256=doc.text_sha256(), pdf=pdf, eml=eml, csv=csv, sealed=sealed)
+            escalation=_escalation(rule, person, jurisdiction), how_to_send=how_to_send(company, contact, stem),
+            notes=tuple(_notes(rule, person, contact, jurisdiction)), document=doc, text=text,
+            sha256=doc.text_sha256(), pdf=pdf, eml=eml, csv=csv, sealed=sealed,
+            entity=contact.entity, care_of=contact.care_of, jurisdiction=jurisdiction, basis=basis,
+            photos=composed.exhibit.photos, gaps=contact.gaps())
 
 
 @dataclass(frozen=True)
 class _Planned:
     company: "Company"
     kind: str
+    basis: str
     involvements: tuple[Involvement, ...]
     matches: tuple["Match", ...]
+    cases: tuple[str, ...]
 
 
 def how_to_send(company: "Company", contact: "Contact", stem: str) -> str:
     """One paragraph for the person: which channel, where, and what to check first."""
-    entity = contact.entity or company.name
+    entity = contact.receiver
     head = company.name if entity == company.name else f"{company.name} ({entity})"
     ways = {
         "email": (f"email it to {contact.email}: open {stem}.eml in your mail program, check "
@@ -271,22 +337,23 @@ def how_to_send(company: "Company", contact: "Contact", stem: str) -> str:
                 "the organisation's privacy contact on its own website before sending.")
     if contact.address and not contact.address_verified:
         text += " The postal address has not been verified: check it before sending."
-    alt = contact.alternative
-    if alt is not None and not (contact.email or contact.webform) and (alt.email or alt.webform):
-        text += (f" {company.name}'s other privacy contact, {alt.entity}, can be reached at "
-                 f"{alt.email or alt.webform}.")
     return text
 
 
-def _escalation(rule, person: Person) -> str:
-    variant = rule.variant(parse_region(person.residence, "residence"))
+def _escalation(rule, person: Person, jurisdiction: str | None) -> str:
+    if rule.kind == "gdpr":
+        variant = rule.variants.get("GB") if jurisdiction == "GB" else None
+    else:
+        variant = rule.variant(parse_region(person.residence, "residence"))
     return variant.escalation if variant else rule.escalation
 
 
-def _notes(rule, person: Person, contact: "Contact") -> list[str]:
+def _notes(rule, person: Person, contact: "Contact", jurisdiction: str | None) -> list[str]:
+    """For the sender's cover sheet (never the letter): what is unverified about this letter."""
     notes = []
     residence = parse_region(person.residence, "residence")
-    variant = rule.variant(residence)
+    variant = rule.variants.get("GB") if rule.kind == "gdpr" and jurisdiction == "GB" else (
+        None if rule.kind == "gdpr" else rule.variant(residence))
     if variant and variant.note:
         notes.append(variant.note)
     if not rule.verified and rule.note:
@@ -295,14 +362,6 @@ def _notes(rule, person: Person, contact: "Contact") -> list[str]:
     if state is not None and not state.verified:
         notes.append(f"The details of the {state.act} have not been verified for rightsbot; "
                      "check them before relying on the letter.")
-    if rule.kind.startswith("bipa-"):
-        if person.bipa_choice == "destroy":
-            notes.append("You asked for the data to be destroyed now. If you might bring a claim, "
-                         "destruction can also remove evidence: talk to a lawyer about asking for "
-                         "preservation instead (bipa_choice = \"preserve\").")
-        else:
-            notes.append("You asked for the data to be preserved until the matter is resolved. "
-                         "A lawyer can advise you on the next steps.")
     return notes
 
 
@@ -313,6 +372,21 @@ class WrittenLetter:
     txt: Path
     eml: Path
     csv: Path | None
+
+
+def write_cover(cover: "CoverSheet", folder: Path) -> Path:
+    """Write the cover sheet's PDF and its text (same name, ``.txt``) into ``folder``."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {folder}: {exc.strerror}") from None
+    pdf = folder / safe_filename(cover.name)
+    for path, data in ((pdf, cover.pdf), (pdf.with_suffix(".txt"), cover.text().encode("utf-8"))):
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    return pdf
 
 
 def write_letters(letters: Sequence[ProducedLetter], folder: Path) -> list[WrittenLetter]:
@@ -340,5 +414,5 @@ def write_letters(letters: Sequence[ProducedLetter], folder: Path) -> list[Writt
     return written
 
 
-__all__ = ["LetterMaker", "LettersOutcome", "ProducedLetter", "SealSettings", "WrittenLetter",
-           "how_to_send", "write_letters"]
+__all__ = ["LetterMaker", "LettersOutcome", "ProducedLetter", "RecipientOption", "SealSettings",
+           "WrittenLetter", "how_to_send", "write_cover", "write_letters"]

@@ -2,9 +2,11 @@
 
 The rules decide from where a person lives (``residence``) and where they
 uploaded the photos from (``uploaded_from``) which kinds apply, and, per
-recipient, whether a kind fits that recipient (BIPA binds private entities, so
-a public university gets the general letter instead). Each kind carries its
-reply deadline and its escalation text.
+recipient, which of them that recipient gets: a public body only what binds
+public bodies (one rule for every law), a controller established in the EU or
+the UK a GDPR letter from anyone (Art. 3(1)), and someone not shown in the
+photos only the plain ``uploader`` request. Each kind carries its reply dates,
+the jurisdiction whose entity receives it, and its escalation text.
 """
 
 from __future__ import annotations
@@ -13,15 +15,18 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..errors import DataError
 from ..resources import data_path
-from .deadlines import UNITS, Period
+from .deadlines import UNITS, Period, next_business_day
 from .regions import Region, matches
 
 RULES_PATH = data_path("letter_rules.toml")
 BASES = ("residence", "residence-or-upload")
+
+
+JURISDICTIONS = ("US", "EU", "GB", "CA", "CH")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class StateLaw:
     act: str
     verified: bool
     reply_days: int | None = None
+    photo_exclusion: bool = False   # "biometric data" leaves out photos and data generated from them
+    delete_cite: str = ""           # pinpoint of the right to delete, where verified
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,14 @@ class Variant:
     escalation: str
     verified: bool
     note: str = ""
+    jurisdiction: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicBodies:
+    """One rule for every law: which recipient types are public bodies, and what the sender is told."""
+    entity_types: tuple[str, ...]
+    note: str
 
 
 @dataclass(frozen=True)
@@ -89,7 +104,12 @@ class KindRule:
     reply: ReplyRule
     states: Mapping[str, StateLaw] = field(default_factory=dict)
     variants: Mapping[str, Variant] = field(default_factory=dict)
-    contact: str | None = None    # "US": address the company's US privacy contact
+    jurisdiction: str | None = None   # whose entity receives it ("US", "EU", ...); None: the controller
+    biometric: bool = True        # claims rights over biometric data about the person shown
+    private_action: bool = False  # the person may sue: destroy-or-preserve is their choice
+    public_bodies: bool = False   # the law binds public universities and government bodies
+    establishment: bool = False   # also applies when the recipient is established in `regions`
+    aliases: tuple[str, ...] = ()
 
     def applies(self, residence: Region, uploaded_from: Region) -> tuple[str, ...]:
         """Why this kind applies (facts as short phrases), or () when it does not."""
@@ -106,7 +126,15 @@ class KindRule:
     def variant(self, residence: Region) -> Variant | None:
         return self.variants.get(residence.code) or self.variants.get(residence.country)
 
-    def deadlines(self, on: date, default_days: int, residence: Region | None = None) -> Deadlines:
+    def covers_country(self, country: str) -> bool:
+        """Whether an organisation established in ``country`` is inside this law's regions."""
+        return any(r == country for r in self.regions if "-" not in r)
+
+    def deadlines(self, on: date, default_days: int, residence: Region | None = None,
+                  roll: tuple[str, ...] = ()) -> Deadlines:
+        """The dates this kind's letter asks for, dated ``on``; each moved to the
+        next day that is a business day in every calendar of ``roll`` (the
+        sender's and the recipient's places)."""
         reply = self.reply
         state = self.state_law(residence) if residence is not None else None
         if state is not None and state.reply_days is not None:
@@ -116,12 +144,16 @@ class KindRule:
         due = period.after(on)
         ack = _on_calendar(reply.acknowledge, reply.calendar)
         opt_out = _on_calendar(reply.opt_out, reply.calendar)
+        extended = _extended(on, due, period, reply.extension)
+
+        def rolled(day: date | None) -> date | None:
+            return next_business_day(day, roll) if day is not None else None
+
         return Deadlines(
-            due=due, period=period, statutory=reply.statutory,
-            acknowledge_by=ack.after(on) if ack else None, acknowledge_period=ack,
-            extended_until=_extended(on, due, period, reply.extension),
-            extension_period=reply.extension,
-            opt_out_by=opt_out.after(on) if opt_out else None, opt_out_period=opt_out)
+            due=next_business_day(due, roll), period=period, statutory=reply.statutory,
+            acknowledge_by=rolled(ack.after(on) if ack else None), acknowledge_period=ack,
+            extended_until=rolled(extended), extension_period=reply.extension,
+            opt_out_by=rolled(opt_out.after(on) if opt_out else None), opt_out_period=opt_out)
 
 
 def _on_calendar(period: Period | None, calendar: str | None) -> Period | None:
@@ -154,14 +186,20 @@ class RecipientKind:
     """The kind a given recipient gets, and why it differs from the chosen one."""
     kind: str
     note: str = ""                # for the person (never in the letter)
+    basis: str = "residence"      # "residence" (the person's place) | "establishment" (Art. 3(1))
 
 
 class LetterRules:
-    def __init__(self, kinds: Mapping[str, KindRule], fallback: str) -> None:
+    def __init__(self, kinds: Mapping[str, KindRule], fallback: str, uploader: str | None = None,
+                 public_bodies: PublicBodies | None = None) -> None:
         self._kinds = dict(sorted(kinds.items(), key=lambda kv: (kv[1].order, kv[0])))
         if fallback not in self._kinds:
             raise DataError(f"letter rules: fallback kind {fallback!r} is not defined")
-        self.fallback = fallback
+        if uploader is not None and uploader not in self._kinds:
+            raise DataError(f"letter rules: uploader kind {uploader!r} is not defined")
+        self.fallback, self.uploader = fallback, uploader
+        self.public_bodies = public_bodies or PublicBodies((), "")
+        self._aliases = {alias: kind for kind, rule in self._kinds.items() for alias in rule.aliases}
 
     def get(self, kind: str) -> KindRule:
         try:
@@ -172,12 +210,19 @@ class LetterRules:
     def kinds(self) -> list[str]:
         return list(self._kinds)
 
+    def canonical(self, kind: str) -> str:
+        """A kind's current name (``bipa-notice`` is now part of ``bipa-demand``)."""
+        return self._aliases.get(kind, kind)
+
+    def known(self, kind: str) -> bool:
+        return kind in self._kinds or kind in self._aliases
+
     def choose(self, residence: Region, uploaded_from: Region) -> list[KindChoice]:
         """Every kind that applies to this person, in the rules' order; the
         fallback kind alone when no statutory kind does."""
         chosen = []
         for kind, rule in self._kinds.items():
-            if kind == self.fallback:
+            if kind in (self.fallback, self.uploader):
                 continue
             reasons = rule.applies(residence, uploaded_from)
             if reasons:
@@ -189,9 +234,31 @@ class LetterRules:
     def for_recipient(self, kind: str, entity_type: str | None) -> RecipientKind:
         """The kind a recipient of ``entity_type`` gets in place of ``kind``."""
         rule = self.get(kind)
+        if entity_type and entity_type in self.public_bodies.entity_types and not rule.public_bodies:
+            return RecipientKind(self.fallback, self.public_bodies.note)
         if entity_type and entity_type in rule.excluded_entity_types:
             return RecipientKind(self.fallback, rule.exclusion_note)
         return RecipientKind(kind)
+
+    def recipient_kinds(self, chosen: Sequence[KindChoice], entity_type: str | None,
+                        established_in: str | None) -> list[RecipientKind]:
+        """The kinds one recipient gets: the person's kinds, each swapped for the
+        fallback where the law does not bind this recipient, plus a kind that
+        applies because the recipient is established in its regions (the GDPR for
+        an EU or UK controller, Art. 3(1)), each once, in the rules' order."""
+        out: dict[str, RecipientKind] = {}
+        for choice in chosen:
+            recipient = self.for_recipient(choice.kind, entity_type)
+            out.setdefault(recipient.kind, recipient)
+        if established_in:
+            for kind, rule in self._kinds.items():
+                if rule.establishment and rule.covers_country(established_in):
+                    recipient = self.for_recipient(kind, entity_type)
+                    if recipient.kind == kind:
+                        out[kind] = RecipientKind(kind, basis="establishment")
+        if len(out) > 1:   # a statutory letter makes the general one redundant
+            out.pop(self.fallback, None)
+        return sorted(out.values(), key=lambda r: (self.get(r.kind).order, r.kind))
 
 
 def load_rules(path: Path | None = None) -> LetterRules:
@@ -206,15 +273,27 @@ def load_rules(path: Path | None = None) -> LetterRules:
     if not isinstance(kinds_raw, dict) or not kinds_raw:
         raise DataError(f"letter rules {path.name}: no [kinds.*] tables")
     kinds = {name: _kind(name, raw) for name, raw in kinds_raw.items()}
-    return LetterRules(kinds, _str(data, "fallback", "letter rules"))
+    unknown = sorted(set(data) - {"kinds", "fallback", "uploader", "public_bodies"})
+    if unknown:
+        raise DataError(f"letter rules {path.name}: unknown keys {', '.join(unknown)}")
+    public = _table(data, "public_bodies", "letter rules")
+    bodies = PublicBodies(tuple(_str_list(public, "entity_types", "public_bodies")),
+                          str(public.get("note", "")))
+    if bodies.entity_types and not bodies.note:
+        raise DataError("public_bodies.note: required when entity_types is set")
+    uploader = data.get("uploader")
+    if uploader is not None and not isinstance(uploader, str):
+        raise DataError("letter rules: uploader must be a kind name")
+    return LetterRules(kinds, _str(data, "fallback", "letter rules"), uploader, bodies)
 
 
 def _kind(name: str, raw: Any) -> KindRule:
     where = f"kinds.{name}"
     if not isinstance(raw, dict):
         raise DataError(f"{where}: must be a table")
-    known = {"contact", "order", "title", "law", "regions", "basis", "excluded_entity_types",
-             "exclusion_note", "escalation", "verified", "note", "reply", "states", "variants"}
+    known = {"jurisdiction", "order", "title", "law", "regions", "basis", "excluded_entity_types",
+             "exclusion_note", "escalation", "verified", "note", "reply", "states", "variants",
+             "biometric", "private_action", "public_bodies", "establishment", "aliases"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise DataError(f"{where}: unknown keys {', '.join(unknown)}")
@@ -239,13 +318,22 @@ def _kind(name: str, raw: Any) -> KindRule:
         exclusion_note=exclusion_note, escalation=_str(raw, "escalation", where),
         verified=_bool(raw, "verified", where), note=str(raw.get("note", "")),
         reply=_reply(f"{where}.reply", raw.get("reply")), states=states, variants=variants,
-        contact=_contact(raw.get("contact"), where))
+        jurisdiction=_jurisdiction(raw.get("jurisdiction"), where),
+        biometric=_bool(raw, "biometric", where),
+        private_action=_optional_bool(raw, "private_action", where),
+        public_bodies=_bool(raw, "public_bodies", where),
+        establishment=_optional_bool(raw, "establishment", where),
+        aliases=tuple(_str_list(raw, "aliases", where)))
 
 
-def _contact(value: Any, where: str) -> str | None:
-    if value is not None and value != "US":
-        raise DataError(f'{where}.contact: must be "US" or absent')
+def _jurisdiction(value: Any, where: str) -> str | None:
+    if value is not None and value not in JURISDICTIONS:
+        raise DataError(f"{where}.jurisdiction: must be one of {', '.join(JURISDICTIONS)} or absent")
     return value
+
+
+def _optional_bool(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    return _bool(raw, key, where) if key in raw else False
 
 
 def _reply(where: str, raw: Any) -> ReplyRule:
@@ -283,17 +371,22 @@ def _period(where: str, raw: Any, calendar: str | None) -> Period | None:
 def _state(where: str, code: str, raw: Any) -> StateLaw:
     if not isinstance(raw, dict):
         raise DataError(f"{where}: must be a table")
+    unknown = sorted(set(raw) - {"act", "verified", "reply_days", "photo_exclusion", "delete_cite"})
+    if unknown:
+        raise DataError(f"{where}: unknown keys {', '.join(unknown)}")
     days = raw.get("reply_days")
     if days is not None and (not isinstance(days, int) or days < 1):
         raise DataError(f"{where}.reply_days: must be a whole number of at least 1")
-    return StateLaw(code, _str(raw, "act", where), _bool(raw, "verified", where), days)
+    return StateLaw(code, _str(raw, "act", where), _bool(raw, "verified", where), days,
+                    _optional_bool(raw, "photo_exclusion", where), str(raw.get("delete_cite", "")))
 
 
 def _variant(where: str, code: str, raw: Any) -> Variant:
     if not isinstance(raw, dict):
         raise DataError(f"{where}: must be a table")
     return Variant(code, _str(raw, "law", where), _str(raw, "escalation", where),
-                   _bool(raw, "verified", where), str(raw.get("note", "")))
+                   _bool(raw, "verified", where), str(raw.get("note", "")),
+                   _jurisdiction(raw.get("jurisdiction"), where))
 
 
 def _table(raw: dict, key: str, where: str) -> dict:
