@@ -57,12 +57,12 @@ class _Match:
 def letter_input() -> LetterInput:
     person = Person(name="Ann Example", address=("1200 W Example Ave Apt 3", "Chicago, IL 60601"),
                     email="ann@example.org", residence="US-IL", uploaded_from="US-IL",
-                    residence_dates="since 2009", upload_dates="2010 to 2014")
+                    residence_dates="since 2009", upload_dates="2010 to 2014", shown="me")
     company = load_directory().get("meta")
     registry = load_registry()
     involvements = tuple(i for i in registry.involvements(["pipa"]) if i.company == company.slug)
     matches = tuple(_Match(str(1808093328 + 7919 * i)) for i in range(8))
-    return LetterInput(kind="bipa-notice", person=person, company=company,
+    return LetterInput(kind="bipa-demand", person=person, company=company,
                        contact=company.contact_for("US"), involvements=involvements,
                        datasets=(registry.get("pipa"),), matches=matches, on=date(2026, 11, 26))
 
@@ -91,6 +91,22 @@ def bare_reportlab(doc: LetterDocument, font: str, bold: str) -> bytes:
     story += [Spacer(1, 12), Paragraph(doc.closing, body), Paragraph(f"/s/ {doc.signer}", body)]
     SimpleDocTemplate(out, pagesize=LETTER, leftMargin=inch, rightMargin=inch).build(story)
     return out.getvalue()
+
+
+def cover_sheet(request: LetterInput, doc: LetterDocument) -> bytes:
+    """The sender's cover sheet for a delivery of this one letter (built and rendered)."""
+    from bot.letters.cover import CoverInput, build_cover
+    from bot.letters.pipeline import ProducedLetter
+    letter = ProducedLetter(
+        company="meta", company_name="Meta (Facebook)", kind=doc.kind, kind_title=doc.subject,
+        reference=doc.reference, date=doc.date, due=doc.due, statutory_deadline=False,
+        acknowledge_by=None, extended_until=None, escalation="", how_to_send="Meta: use the web form.",
+        notes=(), document=doc, text="", sha256="", pdf=b"", eml=b"", csv=None, sealed=False,
+        entity="Meta Platforms, Inc.", jurisdiction="US", photos=8)
+    return build_cover(CoverInput(person=request.person, letters=(letter,), notes=(), choice="destroy",
+                                  chosen_by_person=True, cases=(), private_action=True,
+                                  datasets=("People In Photo Albums (PIPA)",), share_link="",
+                                  on=doc.date)).pdf
 
 
 def bare_pyhanko_signer(key: Path, cert: Path):
@@ -141,6 +157,7 @@ def main(argv: list[str]) -> int:
                  median_ms(lambda: bare_reportlab(doc, fonts.regular, fonts.bold), runs)))
     rows.append(("bare reportlab, Helvetica (no embedding)",
                  median_ms(lambda: bare_reportlab(doc, "Helvetica", "Helvetica-Bold"), runs)))
+    rows.append(("cover sheet (once per delivery)", median_ms(lambda: cover_sheet(request, doc), runs)))
 
     with tempfile.TemporaryDirectory() as folder:
         files = new_key_files("Ann Example", Path(folder) / "keys")

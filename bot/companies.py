@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 from .errors import DataError, InputError
 from .records import check_record, read_record, record_files, shown_path
-from .regions import EU_EEA, region_name
+from .regions import EU_EEA, is_region, region_name
 from .resources import data_path
 
 log = logging.getLogger(__name__)
@@ -343,6 +343,9 @@ def _check_entities(entities: tuple[Entity, ...], where: str) -> None:
     keys: set[str] = set()
     received: dict[str, str] = {}
     for i, entity in enumerate(entities):
+        if not is_region(entity.country):
+            raise DataError(f"{where}: field 'entities[{i}].country': {entity.country!r} is not an "
+                            "ISO 3166-1 country code (the United Kingdom is GB)")
         if entity.key in keys:
             raise DataError(f"{where}: field 'entities[{i}].key': {entity.key!r} is used twice")
         keys.add(entity.key)

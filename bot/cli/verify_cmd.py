@@ -19,6 +19,7 @@ from ..files import read_file_capped
 from .common import add_json_option, print_json
 
 ORDER = 31
+COVER_NOTE = "a rightsbot cover sheet: it is for you, not a letter, so there is nothing to verify"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -40,23 +41,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..letters.cover import is_cover_sheet
     from ..letters.verify import load_trust_roots, verify_pdf
 
     # pyHanko and pypdf log every failed check with a traceback; the report says it plainly
     for name in ("pyhanko", "pyhanko_certvalidator", "pypdf"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     if len(args.files) == 1:      # one file: a file that is not a letter is a one-line error
-        report = verify_pdf(_read(args.files[0]), list(args.trust))
+        data = _read(args.files[0])
+        if is_cover_sheet(data):
+            print(f"{args.files[0]}: {COVER_NOTE}")
+            return 0
+        report = verify_pdf(data, list(args.trust))
         if args.json:
             print_json(report.to_json())
         else:
             _print_report(args.files[0], report)
         return 0 if report.ok else 1
     load_trust_roots(list(args.trust))   # a bad --trust file is one error, not one per letter
-    results, ok = [], True
+    results, ok, skipped = [], True, 0
     for number, path in enumerate(args.files):
         try:
-            report = verify_pdf(_read(path), list(args.trust))
+            data = _read(path)
+            if is_cover_sheet(data):
+                skipped += 1
+                if not args.json:
+                    print(("\n" if number else "") + f"file:       {path}\nresult:     skipped: {COVER_NOTE}")
+                else:
+                    results.append({"file": str(path), "ok": True, "skipped": COVER_NOTE})
+                continue
+            report = verify_pdf(data, list(args.trust))
         except RightsbotError as exc:
             ok = False
             results.append({"file": str(path), "ok": False, "error": str(exc)})
@@ -73,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         print_json(results)
     else:
         failed = sum(1 for r in results if not r["ok"])
+        if skipped:
+            print(f"\n{skipped} cover sheet{'s' if skipped != 1 else ''} skipped (not letters).", end="")
         print(f"\n{len(results)} letters checked: " + (
             "all OK" if ok else f"{failed} FAILED: do not rely on {'it' if failed == 1 else 'them'}"))
     return 0 if ok else 1

@@ -28,9 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import ProducedLetter
 
 TITLE = "Read this first: your letters, how to send them, and what to watch out for"
-NOT_LEGAL_ADVICE = ("For you, not for sending. rightsbot is free software, not a lawyer: neither "
-                    "this sheet nor the letters are legal advice, and no lawyer has reviewed them. "
-                    "For advice about your situation, talk to a lawyer.")
+NOT_LEGAL_ADVICE = ("For you, not for sending. This is not legal advice: rightsbot is free software, "
+                    "not a lawyer, and no lawyer has reviewed this sheet or your letters. For advice "
+                    "about your situation, talk to a lawyer.")
+COVER_KEYWORD = "rightsbot-cover-sheet"   # in the PDF's Keywords: `rightsbot verify` skips it
 VANCE = ("In Vance v. Microsoft and Vance v. Amazon (W.D. Wash., October 2022) the courts ruled "
          "for the companies because the conduct did not happen \"primarily and substantially\" in "
          "Illinois. Where photos were uploaded from can therefore matter to a claim.")
@@ -85,6 +86,7 @@ def build_cover(data: CoverInput) -> CoverSheet:
     letters = data.letters
     person = data.person
 
+    blocks.append(TextParagraph(f"Prepared for {person.name} on {data.on.isoformat()}."))
     blocks.append(Heading("Your letters"))
     blocks.append(TextParagraph(_who_line(person)))
     items = []
@@ -232,7 +234,7 @@ def render_cover_pdf(sheet: CoverSheet, person: Person) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=(layout.page_width, layout.page_height), invariant=1,
                             pageCompression=1, title=sheet.title, author="rightsbot",
                             subject="Cover sheet for the sender (not for sending)",
-                            creator="rightsbot", producer="rightsbot",
+                            creator="rightsbot", producer="rightsbot", keywords=COVER_KEYWORD,
                             leftMargin=body.x, rightMargin=body.x, topMargin=20 * mm,
                             bottomMargin=body.y, initialFontName=letter_fonts().regular)
     width = body.width
@@ -248,6 +250,18 @@ def render_cover_pdf(sheet: CoverSheet, person: Person) -> bytes:
             story.append(Spacer(1, 4))
     doc.build(story)
     return out.getvalue()
+
+
+def is_cover_sheet(data: bytes) -> bool:
+    """Whether ``data`` is a rightsbot cover sheet (for the sender, not a letter)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        info = PdfReader(io.BytesIO(data)).metadata
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        return False
+    # a letter (it carries a reference) is never taken for a cover sheet, whatever its keywords
+    return bool(info) and info.get("/Keywords") == COVER_KEYWORD and "/RightsbotReference" not in info
 
 
 def _texts(block: Block) -> list[str]:

@@ -9,11 +9,14 @@ import dataclasses
 from datetime import date
 
 from bot.companies import Company, load_directory
-from bot.letters.compose import LetterInput
+from bot.letters.compose import LetterInput, letter_jurisdiction
 from bot.letters.model import Person
+from bot.letters.regions import parse_region
+from bot.letters.rules import load_rules
 from bot.registry import Involvement, load_registry
 
 LETTER_DATE = date(2026, 11, 26)
+RULES = load_rules()
 PHOTO_IDS = ("1808093328", "2475911230", "3000000001")
 NSID = "12345678@N00"
 
@@ -50,7 +53,7 @@ MATCHES = (
 
 # One sample person per jurisdiction the rules know, plus "elsewhere".
 JURISDICTIONS = {
-    "US-IL": ["bipa-notice", "bipa-demand"],
+    "US-IL": ["bipa-demand"],
     "US-CA": ["ccpa"],
     "US-TX": ["cubi", "us-state-privacy"],
     "US-WA": ["wa-biometric"],
@@ -59,6 +62,8 @@ JURISDICTIONS = {
     "DE": ["gdpr"],
     "FR": ["gdpr"],
     "GB": ["gdpr"],
+    "CA": ["pipeda"],
+    "CH": ["fadp"],
     "BR": ["generic"],
 }
 
@@ -67,7 +72,7 @@ def person(residence: str = "US-IL", uploaded_from: str | None = None, **kw) -> 
     values = dict(name="Ann Example", address=("12 Main St", "Springfield"),
                   email="ann@example.org", residence=residence,
                   uploaded_from=uploaded_from or residence,
-                  residence_dates="since 2009", upload_dates="2010 to 2014")
+                  residence_dates="since 2009", upload_dates="2010 to 2014", shown="me")
     values.update(kw)
     return Person(**values)
 
@@ -78,7 +83,8 @@ def company(slug: str = "meta", **changes) -> Company:
 
 def letter_input(kind: str, who: Person, recipient: Company | None = None,
                  matches=MATCHES, on: date = LETTER_DATE,
-                 involvements: tuple[Involvement, ...] | None = None) -> LetterInput:
+                 involvements: tuple[Involvement, ...] | None = None,
+                 basis: str = "residence", choice: str = "destroy") -> LetterInput:
     recipient = recipient or company()
     registry = load_registry()
     slugs = sorted({m.dataset for m in matches})
@@ -89,7 +95,10 @@ def letter_input(kind: str, who: Person, recipient: Company | None = None,
                                              "https://example.org/report",
                                              "A newspaper reported in 2020 that it used the dataset.")
                                  for s in slugs)
-    contact = recipient.contact_for("US" if kind not in ("gdpr", "generic") else who.residence)
+    rule = RULES.get(kind)
+    jurisdiction = letter_jurisdiction(rule, parse_region(who.residence, "residence"), basis,
+                                       recipient.established_in)
+    contact = recipient.contact_for(jurisdiction)
     return LetterInput(kind=kind, person=who, company=recipient, contact=contact,
                        involvements=involvements, datasets=tuple(registry.get(s) for s in slugs),
-                       matches=tuple(matches), on=on)
+                       matches=tuple(matches), on=on, basis=basis, choice=choice)

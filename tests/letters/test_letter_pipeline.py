@@ -35,31 +35,39 @@ def squash(text: str) -> str:
 def test_recipients_are_creators_and_users_deduplicated(maker):
     outcome = maker.make(person("US-IL", "US-CA"), SampleResult(MATCHES), LETTER_DATE)
     got = [(letter.company, letter.kind) for letter in outcome.letters]
-    # PIPA: uc-berkeley (creator, a public university: the general letter instead of BIPA),
-    # meta (co-creator), sensetime and toyota-motor-europe (reported users)
-    assert got == [("meta", "bipa-notice"), ("meta", "bipa-demand"),
-                   ("sensetime", "bipa-notice"), ("sensetime", "bipa-demand"),
-                   ("toyota-motor-europe", "bipa-notice"), ("toyota-motor-europe", "bipa-demand"),
-                   ("uc-berkeley", "generic")]
-    assert any("UC Berkeley: BIPA binds \"private entities\"" in n for n in outcome.notes)
-    assert [c.kind for c in outcome.kinds] == ["bipa-notice", "bipa-demand"]
-    letter = outcome.letters[1]
-    assert letter.due == date(2026, 12, 26) and not letter.statutory_deadline
+    # PIPA: uc-berkeley (creator, a public university: the general letter instead of BIPA) and
+    # meta (co-creator) are selected; sensetime and toyota-motor-europe are named only by
+    # activist research, so they are listed in the notes but not written to by default
+    assert got == [("meta", "bipa-demand"), ("uc-berkeley", "generic")]
+    assert any(n.startswith("UC Berkeley: This recipient is a public body") for n in outcome.notes)
+    assert ("SenseTime: only activist research reports that it used People In Photo Albums (PIPA); "
+            "not selected unless you add it.") in outcome.notes
+    assert [c.kind for c in outcome.kinds] == ["bipa-demand"]
+    letter = outcome.letters[0]
+    assert letter.due == date(2026, 12, 28) and not letter.statutory_deadline   # 26th: Saturday
     assert "five years" in letter.escalation
-    assert any("talk to a lawyer" in n for n in letter.notes)
+    assert letter.entity == "Meta Platforms, Inc." and letter.jurisdiction == "US"
+    # named explicitly, an activist-only recipient gets its letter
+    named = maker.make(person("US-IL", companies=("sensetime",)), SampleResult(MATCHES), LETTER_DATE)
+    assert [(l.company, l.kind) for l in named.letters] == [("sensetime", "bipa-demand")]
 
 
 def test_pdf_reads_back_with_the_letter(maker):
-    outcome = maker.make(person("US-CA", "US-IL"), SampleResult(MATCHES), LETTER_DATE)
+    outcome = maker.make(person("US-CA", "US-IL", companies=("sensetime",)), SampleResult(MATCHES),
+                         LETTER_DATE)
     letter = next(l for l in outcome.letters if l.company == "sensetime" and l.kind == "ccpa")
     text, pages = pdf_text(letter.pdf)
     flat = squash(text)
     assert pages >= 2
     assert letter.reference in flat and "§1798.121" in flat and "§1798.140(v)(2)" in flat
-    assert "10 January 2027" in flat and "11 December 2026" in flat
+    assert "11 January 2027" in flat and "11 December 2026" in flat
     for photo in PHOTO_IDS:
         assert photo in flat
-    assert "It is not legal advice" in flat
+    assert "not legal advice" not in flat.lower()      # that is for the sender's cover sheet
+    # the reference is never cut in two in the header (it may move to its own line)
+    first = PdfReader(io.BytesIO(letter.pdf)).pages[0].extract_text()
+    assert letter.reference in first.split("Reference:")[1].split("\n", 2)[1] or \
+        letter.reference in first.split("Reference:")[1].split("\n", 1)[0]
     assert letter.sha256 == letter.document.text_sha256()
     check = check_letter_text(letter.pdf)
     assert check.ok, check.problems
@@ -101,12 +109,11 @@ def test_unknown_dataset_and_no_matches(maker):
 def test_long_exhibits_are_cut_with_the_full_list_as_csv(maker, tmp_path):
     many = [SampleMatch("pipa", "flickr-owner", str(4_000_000_000 + i), NSID, None)
             for i in range(1200)]
-    outcome = maker.make(person("BR", companies=("toyota-motor-europe",)), SampleResult(many),
-                         LETTER_DATE)
+    outcome = maker.make(person("BR", companies=("meta",)), SampleResult(many), LETTER_DATE)
     (letter,) = outcome.letters
     table = [b for b in letter.document.blocks if type(b).__name__ == "Table"][0]
     assert len(table.rows) == 1000
-    assert "lists the first 1000 of 1200 photographs" in letter.text
+    assert "lists the first 1000 of 1200 rows" in letter.text
     assert letter.csv is not None
     csv_lines = letter.csv.decode("utf-8").splitlines()
     assert len(csv_lines) == 1201 and csv_lines[-1].startswith("People In Photo Albums (PIPA),4000001199")
@@ -122,7 +129,8 @@ def test_long_exhibits_are_cut_with_the_full_list_as_csv(maker, tmp_path):
 
 
 def test_write_letters_uses_safe_names_and_replaces_on_rerun(maker, tmp_path):
-    outcome = maker.make(person("US-CA", "US-IL"), SampleResult(MATCHES), LETTER_DATE)
+    outcome = maker.make(person("US-CA", "US-IL", companies=("meta", "sensetime", "uc-berkeley")),
+                         SampleResult(MATCHES), LETTER_DATE)
     written = write_letters(outcome.letters, tmp_path / "out")
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(names) == 3 * len(outcome.letters)
@@ -152,7 +160,113 @@ def test_sealed_letters_verify(tmp_path):
 
 
 def test_how_to_send_names_the_channel_and_the_gaps(maker):
-    outcome = maker.make(person("DE"), SampleResult(MATCHES), LETTER_DATE)
+    outcome = maker.make(person("DE", companies=("meta", "sensetime")), SampleResult(MATCHES),
+                         LETTER_DATE)
     by = {l.company: l for l in outcome.letters}
-    assert "privacy web form at https://www.facebook.com/" in by["meta"].how_to_send
+    assert "privacy web form at https://help.meta.com/support/privacy" in by["meta"].how_to_send
     assert "no postal address is on file, and no privacy email or web form" in by["sensetime"].how_to_send
+    assert any("no postal address is on file" in g for g in by["sensetime"].gaps)
+    # the gaps reach the sender's cover sheet, never the letter
+    assert "no postal address" in outcome.cover.text()
+    assert "no postal address" not in by["sensetime"].text
+
+
+def test_an_illinois_resident_gets_a_gdpr_letter_to_an_eu_established_controller(maker):
+    outcome = maker.make(person("US-IL", companies=("toyota-motor-europe", "meta")),
+                         SampleResult(MATCHES), LETTER_DATE)
+    assert [(l.company, l.kind, l.basis) for l in outcome.letters] == [
+        ("meta", "bipa-demand", "residence"),
+        ("toyota-motor-europe", "bipa-demand", "residence"),
+        ("toyota-motor-europe", "gdpr", "establishment")]
+    gdpr = outcome.letters[2]
+    assert gdpr.jurisdiction == "EU" and "(Article 3(1) GDPR)" in gdpr.text
+
+
+def test_ibm_letters_list_only_dif_photos_and_openai_only_its_subset(maker):
+    """IBM built DiF from YFCC100M: its letters list the DiF photos, not every YFCC100M one;
+    OpenAI is tied to its CLIP subset only."""
+    both = [SampleMatch("yfcc100m", "flickr-photo", "1", NSID, None, query="1"),
+            SampleMatch("yfcc100m", "flickr-photo", "2", NSID, None, query="2"),
+            SampleMatch("dif", "flickr-photo", "2", NSID, None, query="2")]
+    outcome = maker.make(person("US-IL", companies=("ibm", "yahoo")), SampleResult(both), LETTER_DATE)
+    ibm = next(l for l in outcome.letters if l.company == "ibm")
+    table = [b for b in ibm.document.blocks if type(b).__name__ == "Table"][0]
+    assert [r[1] for r in table.rows] == ["2"] and ibm.photos == 1
+    yahoo = next(l for l in outcome.letters if l.company == "yahoo")
+    assert yahoo.photos == 2
+    notes = maker.make(person("US-IL", companies=("openai",)), SampleResult(both), LETTER_DATE).notes
+    assert any(n.startswith("OpenAI: not tied to any matched dataset") for n in notes)
+
+
+def test_the_person_names_the_photos_they_appear_in(maker):
+    outcome = maker.make(person("US-IL", companies=("meta",), shown_photos=(PHOTO_IDS[1],)),
+                         SampleResult(MATCHES), LETTER_DATE)
+    (letter,) = outcome.letters
+    table = [b for b in letter.document.blocks if type(b).__name__ == "Table"][0]
+    assert [r[1] for r in table.rows] == [PHOTO_IDS[1]]
+    assert "found one photograph" in letter.text and "I appear in this photograph." in letter.text
+    with pytest.raises(InputError, match="^shown_photos: none of the photos"):
+        maker.make(person(shown_photos=("123",)), SampleResult(MATCHES), LETTER_DATE)
+
+
+def test_who_is_shown_decides_the_kind(maker):
+    uploader = maker.make(person("US-IL", shown="not-me", companies=("meta", "uc-berkeley")),
+                          SampleResult(MATCHES), LETTER_DATE)
+    assert [l.kind for l in uploader.letters] == ["uploader", "uploader"]
+    assert "Photos I took or uploaded, in which you appear, were found in People In Photo Albums" \
+        in uploader.cover.pass_on
+    assert uploader.cover.pass_on in uploader.cover.text()
+    with pytest.raises(InputError, match="^shown: say who appears"):
+        maker.make(person(shown=""), SampleResult(MATCHES), LETTER_DATE)
+    # a person elsewhere with only the plain request needs no "shown"... but any biometric kind does
+    with pytest.raises(InputError, match="^shown"):
+        maker.make(person("BR", shown=""), SampleResult(MATCHES), LETTER_DATE)
+
+
+def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(maker):
+    dif = [SampleMatch("dif", "flickr-photo", "2", NSID, None, query="2")]
+    outcome = maker.make(person("US-IL", companies=("google", "ibm")), SampleResult(dif), LETTER_DATE)
+    assert outcome.choice == "preserve"
+    for letter in outcome.letters:   # the choice governs every letter, not only Google's
+        assert "Preserve all such data" in letter.text and "Permanently destroy all such" not in letter.text
+    google = next(l for l in outcome.letters if l.company == "google")
+    assert "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)" in google.text
+    assert "so preserving is the default" in outcome.cover.text()
+    chosen = maker.make(person("US-IL", companies=("google",), bipa_choice="destroy"),
+                        SampleResult(dif), LETTER_DATE)
+    assert chosen.choice == "destroy" and "Permanently destroy all such data" in chosen.letters[0].text
+    assert "Warning: Vance v. Google LLC" in chosen.cover.text()
+    quiet = maker.make(person("US-IL", companies=("ibm",)), SampleResult(dif), LETTER_DATE)
+    assert quiet.choice == "destroy"
+
+
+def test_cover_sheet_for_the_sender_reads_back_from_its_pdf(maker):
+    outcome = maker.make(person("US-IL", companies=("meta", "uc-berkeley", "sensetime")),
+                         SampleResult(MATCHES), LETTER_DATE)
+    cover = outcome.cover
+    text = squash(pdf_text(cover.pdf)[0])
+    for element in ("not legal advice", "Keep as proof", "How to send them", "Check before sending",
+                    "Risks and choices", "do not say where the photos were uploaded from",
+                    "primarily and substantially", "SenseTime Group Inc.: no postal address is on file",
+                    "UC Berkeley: This recipient is a public body"):
+        assert element in text, element
+    for letter in outcome.letters:
+        assert letter.pdf_name in text.replace(" ", "") or letter.pdf_name in cover.text()
+    assert cover.name.startswith("cover-sheet-20261126-") and cover.name.endswith(".pdf")
+    again = maker.make(person("US-IL", companies=("meta", "uc-berkeley", "sensetime")),
+                       SampleResult(MATCHES), LETTER_DATE)
+    assert again.cover.pdf == cover.pdf                       # deterministic
+    fonts = {str(f) for page in PdfReader(io.BytesIO(cover.pdf)).pages
+             for f in page["/Resources"]["/Font"].values()}
+    assert fonts    # embedded fonts, like the letters
+
+
+def test_preview_matches_what_is_made(maker):
+    ann = person("US-IL", companies=("meta", "uc-berkeley", "toyota-motor-europe"))
+    preview = maker.preview(ann, SampleResult(MATCHES))
+    made = maker.make(ann, SampleResult(MATCHES), LETTER_DATE).letters
+    expected: dict[str, list[str]] = {}
+    for letter in made:
+        expected.setdefault(letter.company_name, []).append(letter.kind_title)
+    assert preview == list(expected.items())
+    assert ("UC Berkeley", ["Request to stop using and to delete data derived from photographs of me"]) in preview

@@ -32,7 +32,7 @@ def person_file(folder, *, flickr=(f"https://www.flickr.com/photos/12345678@N00/
     path.write_text(
         f'name = "Анна <b>Example</b> {{{{ x }}}}"\naddress = ["12 Main St", "Los Angeles, CA 90001"]\n'
         f'email = "ann@example.org"\nresidence = "{residence}"\nuploaded_from = "{uploaded}"\n'
-        f'flickr = {json.dumps(list(flickr))}\n{extra}', encoding="utf-8")
+        f'flickr = {json.dumps(list(flickr))}\nshown = "me"\n{extra}', encoding="utf-8")
     return path
 
 
@@ -44,25 +44,32 @@ def test_letters_end_to_end_json(setup, capsys):
     report = json.loads(capsys.readouterr().out)
     letters = report["letters"]
     assert report["matches"] == 1
+    # one letter per company and law; activist-only recipients (SenseTime, Toyota Motor Europe)
+    # are left out by default, and the notes say so
     assert {(l["company"], l["kind"]) for l in letters} == {
-        ("meta", "bipa-notice"), ("meta", "bipa-demand"), ("meta", "ccpa"),
-        ("sensetime", "bipa-notice"), ("sensetime", "bipa-demand"), ("sensetime", "ccpa"),
-        ("toyota-motor-europe", "bipa-notice"), ("toyota-motor-europe", "bipa-demand"),
-        ("toyota-motor-europe", "ccpa"), ("uc-berkeley", "generic")}
+        ("meta", "bipa-demand"), ("meta", "ccpa"), ("uc-berkeley", "generic")}
+    assert any(n.startswith("SenseTime: only activist research") for n in report["notes"])
     ccpa = next(l for l in letters if l["company"] == "meta" and l["kind"] == "ccpa")
-    assert ccpa["due"] == "2027-01-10" and ccpa["reference"].startswith("RB-20261126-")
+    assert ccpa["due"] == "2027-01-11" and ccpa["reference"].startswith("RB-20261126-")
+    # the sender's cover sheet, beside the letters
+    cover = PdfReader(report["cover"])
+    cover_text = " ".join(" ".join(p.extract_text() for p in cover.pages).split())
+    assert "This is not legal advice" in cover_text and "Keep as proof" in cover_text
+    assert "do not say where the photos were uploaded from" not in cover_text   # not an IL resident
+    assert "rest on the photos having been uploaded from Illinois" in cover_text
+    assert open(report["cover"][:-4] + ".txt", encoding="utf-8").read().startswith("Read this first")
     reader = PdfReader(ccpa["pdf"])
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert len(reader.pages) >= 2
     assert "Анна <b>Example</b> {{ x }}" in text and PHOTO in text and ccpa["reference"] in text
-    assert "§1798.105" in text and "It is not legal advice" in text
+    assert "§1798.105" in text and "not legal advice" not in text.lower()
     check = check_letter_text(open(ccpa["pdf"], "rb").read())
     assert check.ok and check.text_sha256 == ccpa["sha256"], check.problems
     message = email.message_from_bytes(open(ccpa["eml"], "rb").read(), policy=email.policy.default)
     assert message["From"].addresses[0].display_name == "Анна <b>Example</b> {{ x }}"
     assert next(message.iter_attachments()).get_content() == open(ccpa["pdf"], "rb").read()
     assert open(ccpa["txt"], encoding="utf-8").read().count(PHOTO) >= 1
-    assert any("private entities" in n for n in report["notes"])
+    assert any("public body" in n for n in report["notes"])
     # a re-run gives byte-identical files
     first = {l["pdf"]: open(l["pdf"], "rb").read() for l in letters}
     assert main(args) == 0
@@ -76,9 +83,9 @@ def test_letters_text_output_and_limits(setup, capsys):
     assert main(["letters", "--person", str(path), "--out", str(folder / "o"), "--config",
                  str(config), "--date", "2026-11-26"]) == 0
     out = capsys.readouterr().out
-    assert "meta" in out and "gdpr" in out and "2026-12-26" in out
-    assert "not legal advice" in out and "How to send:" in out
-    assert sorted(p.suffix for p in (folder / "o").iterdir()) == [".eml", ".pdf", ".txt"]
+    assert "meta" in out and "gdpr" in out and "2026-12-28" in out
+    assert "This is not legal advice" in out and "How to send them" in out and "Read your cover sheet first" in out
+    assert sorted(p.suffix for p in (folder / "o").iterdir()) == [".eml", ".pdf", ".pdf", ".txt", ".txt"]
 
 
 def test_no_match_writes_nothing_and_exits_0(setup, capsys):
@@ -104,6 +111,22 @@ def test_errors_are_one_line(setup, capsys):
     assert main(["letters", "--person", str(good), "--config", str(config),
                  "--sign-key", str(folder / "k.pem")]) == 1
     assert "--sign-key and --sign-cert go together" in capsys.readouterr().err
+
+
+def test_shown_is_required_where_a_biometric_law_applies(setup, capsys):
+    folder, config = setup
+    path = person_file(folder, residence="US-IL", uploaded="US-IL")
+    path.write_text(path.read_text(encoding="utf-8").replace('shown = "me"\n', ''), encoding="utf-8")
+    assert main(["letters", "--person", str(path), "--out", str(folder / "x"), "--config",
+                 str(config)]) == 1
+    assert capsys.readouterr().err.startswith("rightsbot: error: shown: say who appears in the photos")
+    path.write_text(path.read_text(encoding="utf-8") + 'shown = "not-me"\n', encoding="utf-8")
+    assert main(["letters", "--person", str(path), "--out", str(folder / "x"), "--config",
+                 str(config), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {l["kind"] for l in report["letters"]} == {"uploader"}
+    text = open(report["cover"][:-4] + ".txt", encoding="utf-8").read()
+    assert "For the people in the photos" in text and "Photos I took or uploaded, in which you appear" in text
 
 
 def test_sealed_letters_from_the_cli(setup, capsys):

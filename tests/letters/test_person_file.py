@@ -35,7 +35,8 @@ def png(size=(200, 60)) -> bytes:
 def test_the_documented_example_loads(project_root):
     loaded = load_person_file(project_root / "docs" / "person-example.toml")
     assert loaded.person.name == "Ann Example" and loaded.person.residence == "US-IL"
-    assert loaded.flickr and loaded.person.bipa_choice == "destroy"
+    assert loaded.flickr and loaded.person.bipa_choice == "preserve"
+    assert loaded.person.shown == "me" and loaded.person.verification
 
 
 def test_valid_file_with_photos_and_signature(tmp_path):
@@ -76,6 +77,21 @@ def test_valid_file_with_photos_and_signature(tmp_path):
     (('address = ["12 Main St", "Chicago, IL 60601"]', 'address = [' + ', '.join(['"x"'] * 9) + ']'), "^address: at most 8"),
     (('flickr = ["12345678@N00"]', ''), "give at least one Flickr account"),
     (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nbipa_choice = "shred"'), '^bipa_choice: must be "destroy" or "preserve"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "maybe"'), '^shown: must be "me"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = ["me"]'), '^shown: must be "me"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "not-me"\nshown_photos = ["1"]'),
+     '^shown_photos: only with shown = "me" or "child"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "me"\nshown_photos = ["{{ x }}"]'),
+     r"^shown_photos\[0\]: '\{\{ x \}\}' is not a photo ID or a photo link"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "me"\nshown_photos = ["1\\n2"]'),
+     r"^shown_photos\[0\]: contains a line break"),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "me"\nshown_photos = "all"'),
+     '^shown_photos: a list of photo IDs or links'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "me"\nchild_name = "Mia"'),
+     '^child_name: only with shown = "child"'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nshown = "child"\nchild_name = "Mia\\u2028x"'),
+     '^child_name: contains a line break'),
+    (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nverification = "yes"'), '^verification: must be true or false'),
     (('flickr = ["12345678@N00"]', 'flickr = ["x"]\ncompanies = ["../etc"]'), r"^companies\[0\]: '../etc' is not a slug"),
     (('flickr = ["12345678@N00"]', 'flickr = ["x"]\nnickname = "A"'), "^nickname: unknown key"),
     (('flickr = ["12345678@N00"]', 'photos = ["/etc/passwd"]'), r"^photos\[0\]: use a path relative"),
@@ -91,6 +107,20 @@ def test_bad_fields_are_named(tmp_path, change, message):
     path = write(tmp_path, VALID.replace(old, new))
     with pytest.raises(InputError, match=message):
         load_person_file(path)
+
+
+def test_who_is_shown_and_which_photos(tmp_path):
+    path = write(tmp_path, VALID + 'shown = "child"\nchild_name = " Mia  Example "\n'
+                 'shown_photos = ["https://www.flickr.com/photos/12345678@N00/1808093328/", '
+                 '"2475911230", "https://flic.kr/p/7Afjsu", "2475911230"]\nverification = false\n')
+    person = load_person_file(path).person
+    assert person.shown == "child" and person.child_name == "Mia  Example"
+    assert person.shown_photos == ("1808093328", "2475911230", "4325695128")   # deduplicated
+    assert not person.shown_some and not person.verification
+    some = load_person_file(write(tmp_path, VALID + 'shown = "me"\nshown_photos = "some"\n')).person
+    assert some.shown_some and some.shown_photos == ()
+    unsaid = load_person_file(write(tmp_path, VALID)).person
+    assert unsaid.shown == "" and unsaid.bipa_choice == ""   # asked for / defaulted later
 
 
 def test_symlink_out_of_the_folder_is_refused(tmp_path):

@@ -73,3 +73,39 @@ def test_an_encrypted_pdf_is_named_as_such_not_as_damaged(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "encrypted (password-protected)" in out and "damaged" not in out
     assert "FAILED" in out
+
+
+def test_a_cover_sheet_is_skipped_not_failed(tmp_path, capsys):
+    """`verify letters/*.pdf` also meets the sender's cover sheet: it is not a letter (no
+    reference, no hash, no seal) and must neither fail the run nor pass as a letter."""
+    from bot.config import Config
+    from bot.letters.pipeline import LetterMaker
+    from tests.letters.samples import LETTER_DATE, MATCHES, SampleResult, person
+    key, cert = new_keys(tmp_path / "keys")
+    outcome = LetterMaker.from_config(Config.defaults()).make(
+        person("DE", companies=("meta",)), SampleResult(MATCHES), LETTER_DATE)
+    cover = tmp_path / outcome.cover.name
+    cover.write_bytes(outcome.cover.pdf)
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(seal_pdf(outcome.letters[0].pdf, key, cert))
+    assert main(["verify", str(cover), str(letter), "--trust", str(cert)]) == 0
+    out = capsys.readouterr().out
+    assert "result:     skipped: a rightsbot cover sheet" in out
+    assert "1 cover sheet skipped (not letters).\n1 letters checked: all OK" in out
+    assert main(["verify", str(cover)]) == 0
+    assert "it is for you, not a letter" in capsys.readouterr().out
+    assert main(["verify", str(cover), str(letter), "--json"]) == 0
+    reports = json.loads(capsys.readouterr().out)
+    assert reports[0]["skipped"].startswith("a rightsbot cover sheet") and reports[1]["sealed"]
+    # a letter whose Keywords claim to be a cover sheet is still checked as a letter
+    from pypdf import PdfReader, PdfWriter
+    from bot.letters.cover import COVER_KEYWORD, is_cover_sheet
+    assert not is_cover_sheet(outcome.letters[0].pdf) and is_cover_sheet(outcome.cover.pdf)
+    assert not is_cover_sheet(b"%PDF-1.7 garbage")
+    writer = PdfWriter(clone_from=PdfReader(letter))
+    writer.add_metadata({"/Keywords": COVER_KEYWORD})
+    forged = tmp_path / "forged.pdf"
+    with open(forged, "wb") as fh:
+        writer.write(fh)
+    assert not is_cover_sheet(forged.read_bytes())
+    assert main(["verify", str(forged), "--trust", str(cert)]) == 1   # changed after sealing

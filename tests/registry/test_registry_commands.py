@@ -32,7 +32,25 @@ def test_companies_json_is_valid_and_complete(capsys):
     data = json.loads(out)
     assert [c["slug"] for c in data["companies"]] == load_directory().slugs()
     ibm = next(c for c in data["companies"] if c["slug"] == "ibm")
-    assert ibm["us_contact"]["address"][1] == "1 North Castle Drive"
+    assert "us_contact" not in ibm and ibm["controller"] == "us"
+    assert [e["key"] for e in ibm["entities"]] == ["us", "eu", "uk"]
+    assert ibm["entities"][0]["address"][1] == "1 North Castle Drive"
+    assert ibm["entities"][1]["represents"] == "us" and ibm["entities"][1]["receives"] == ["EU"]
+    for company in data["companies"]:
+        assert company["entities"], company["slug"]
+        for entity in company["entities"]:
+            assert set(entity) >= {"key", "name", "country", "role", "receives", "represents",
+                                   "address", "address_verified", "email", "webform", "medium",
+                                   "sources", "notes"}
+
+
+def test_one_company_as_json(capsys):
+    code, out, err = run(capsys, "companies", "microsoft", "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data == load_directory().get("microsoft").to_json()
+    ie = next(e for e in data["entities"] if e["key"] == "ie")
+    assert ie["name"] == "Microsoft Ireland Operations Limited" and ie["represents"] == "us"
 
 
 def test_datasets_table_lists_slug_creator_and_user_count(capsys):
@@ -45,15 +63,31 @@ def test_datasets_table_lists_slug_creator_and_user_count(capsys):
         str(len(load_registry().users_of("megaface"))))
 
 
-def test_companies_table_shows_medium_and_verification(capsys):
-    code, out, _ = run(capsys, "companies")
-    assert code == 0
-    rows = out.splitlines()
-    assert rows[0].split()[:4] == ["slug", "name", "medium", "verified"]
-    google = next(r for r in rows if r.startswith("google "))
-    assert "email" in google and "yes" in google
-    laion = next(r for r in rows if r.startswith("laion "))
-    assert " no" in laion
+def table_rows(out: str) -> tuple[list[str], list[str]]:
+    header, rule, *rows = out.splitlines()
+    assert set(rule.replace(" ", "")) == {"-"}
+    return header.split(), rows
+
+
+def test_companies_table_has_one_row_per_entity(capsys):
+    code, out, err = run(capsys, "companies")
+    assert code == 0 and err == ""
+    header, rows = table_rows(out)
+    assert header == ["slug", "key", "entity", "country", "role", "receives", "represents",
+                      "medium", "address"]
+    directory = load_directory()
+    assert len(rows) == sum(len(c.entities) for c in directory)
+    assert [r.split()[:2] for r in rows] == [[c.slug, e.key] for c in directory for e in c.entities]
+    us, ie = [r for r in rows if r.startswith("microsoft ")]
+    assert "Microsoft Corporation" in us and "parent, controller" in us
+    assert us.split()[-4:] == ["CA", "-", "webform", "verified"]      # receives "US CA"
+    assert "Microsoft Ireland Operations Limited" in ie and " IE " in ie
+    assert ie.split()[-6:] == ["EU", "GB", "CH", "us", "webform", "verified"]
+    samsung = {r.split()[1]: r for r in rows if r.startswith("samsung ")}
+    assert samsung["us"].rstrip().endswith("webform  none")      # no address on file
+    assert samsung["uk"].rstrip().endswith("unverified")
+    amazon_aws = next(r for r in rows if r.startswith("amazon ") and " aws " in r)
+    assert "Amazon Web Services EMEA SARL" in amazon_aws and " - " in amazon_aws
 
 
 def test_one_dataset_and_one_company_in_detail(capsys):
@@ -64,8 +98,44 @@ def test_one_dataset_and_one_company_in_detail(capsys):
     assert code == 0 and json.loads(out)["co_creators"] == ["meta"]
     code, out, _ = run(capsys, "companies", "university-of-washington")
     assert code == 0 and "public-university" in out and "none on file" in out
+    assert "uwprivacy@uw.edu" in out
+
+
+def test_one_company_in_detail_shows_its_entities(capsys):
+    code, out, err = run(capsys, "companies", "microsoft")
+    assert code == 0 and err == ""
+    assert out.startswith("Microsoft (microsoft)\n")
+    assert "controller:   Microsoft Corporation [us]" in out
+    assert "  EU  Microsoft Corporation, c/o Microsoft Ireland Operations Limited" in out
+    assert "  US  Microsoft Corporation\n" in out
+    us = out[out.index("[us] Microsoft Corporation (controller)"):out.index("[ie] ")]
+    assert "country:    United States (US)" in us and "role:       parent" in us
+    assert "receives:   US; CA (as the controller" in us
+    assert ("address:    Microsoft Privacy, One Microsoft Way, Redmond, Washington 98052, "
+            "United States of America\n") in us
+    assert "web form:   https://go.microsoft.com/fwlink/?linkid=2126612" in us
+    assert "source:     https://privacy.microsoft.com/en-us/privacystatement" in us
+    ie = out[out.index("[ie] Microsoft Ireland Operations Limited"):]
+    assert "country:    Ireland (IE)" in ie and "role:       eu-establishment" in ie
+    assert "receives:   EU, GB, CH\n" in ie
+    assert "represents: Microsoft Corporation [us]" in ie
+    assert "phone:      +353 1 706 3117" in ie
+    assert "note:       Microsoft's privacy statement names Microsoft Ireland" in ie
+    assert "us_contact" not in out and "US contact" not in out
+
+
+def test_unverified_and_missing_addresses_are_marked(capsys):
+    code, out, _ = run(capsys, "companies", "samsung")
+    assert code == 0
+    assert "  EU  Samsung Electronics (UK) Limited" in out
+    us = out[out.index("[us] Samsung Electronics America, Inc."):out.index("[uk] ")]
+    assert "address:    none on file" in us and "[unverified]" not in us
+    uk = out[out.index("[uk] Samsung Electronics (UK) Limited"):]
+    assert "Chertsey, Surrey, KT16 0RS, United Kingdom  [unverified]" in uk
+    assert "email:      dataprotection@samsung.com" in uk
     code, out, _ = run(capsys, "companies", "amazon")
-    assert "[unverified]" in out and "Amazon.com, Inc." in out
+    assert code == 0 and "[unverified]" not in out     # both addresses are verified
+    assert "[aws] Amazon Web Services EMEA SARL\n" in out and "receives:   -" in out
 
 
 def test_unknown_slug_is_one_plain_line_and_exit_1(capsys):

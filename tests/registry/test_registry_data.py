@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 from bot.companies import load_directory
 from bot.errors import DataError
 from bot.records import schema
-from bot.registry import AVAILABILITY, MATCH_KEYS, STRENGTHS, load_registry
+from bot.registry import AVAILABILITY, DEFAULT_STRENGTHS, MATCH_KEYS, STRENGTHS, load_registry
 from bot.resources import data_path
 
 DATASET_DIR = data_path("datasets")
@@ -99,8 +99,67 @@ def test_reported_users_match_the_research_notes(registry):
     }
     for slug, companies in expected.items():
         assert {u.company for u in registry.users_of(slug)} == companies, slug
-    assert "openai" in {u.company for u in registry.users_of("yfcc100m")}
     assert registry.get("pipa").co_creators == ("meta",)
+
+
+def test_yfcc100m_users_are_recorded_on_the_subsets_they_used(registry):
+    # IBM, UW and OpenAI used parts of YFCC100M; each is tied to its own subset only, so its
+    # letters list only the photos of that subset
+    assert registry.users_of("yfcc100m") == ()
+    assert registry.get("yfcc100m").creator == "yahoo"
+    subsets = {d.slug: d.creator for d in registry if "yfcc100m" in d.derived_from}
+    assert subsets == {"dif": "ibm", "megaface": "university-of-washington",
+                       "clip-yfcc15m": "openai"}
+    assert {d.slug for d in registry.datasets_used_by("openai")} == set()
+    assert {d.slug for d in registry.datasets_created_by("openai")} == {"clip-yfcc15m"}
+    assert "yfcc100m" not in {d.slug for d in registry.datasets_used_by("ibm")}
+
+
+def test_litigation_is_parsed_and_sourced(registry):
+    google = next(u for u in registry.users_of("dif") if u.company == "google")
+    assert google.litigation.case == "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)"
+    assert google.litigation.status == "pending" and google.litigation.pending
+    assert google.litigation.source.startswith("https://dockets.justia.com/")
+    assert google.to_json()["litigation"]["case"] == google.litigation.case
+    for d in registry:
+        for u in d.users:
+            if u.litigation is not None:
+                assert u.litigation.source.startswith("https://"), (d.slug, u.company)
+                assert u.litigation.status in ("pending", "closed"), (d.slug, u.company)
+                assert u.strength == "court-record", (d.slug, u.company)
+    pending = {(d.slug, u.company) for d in registry for u in d.users
+               if u.litigation and u.litigation.pending}
+    assert ("dif", "google") in pending
+    involvement = next(i for i in registry.involvements(["dif"]) if i.company == "google")
+    assert involvement.litigation == google.litigation
+
+
+def test_creator_publication_is_a_strength_selected_by_default(registry):
+    assert "creator-publication" in STRENGTHS and "creator-publication" in DEFAULT_STRENGTHS
+    assert "activist" in STRENGTHS and "activist" not in DEFAULT_STRENGTHS
+    assert DEFAULT_STRENGTHS == frozenset(STRENGTHS) - {"activist"}
+    ntechlab = next(u for u in registry.users_of("megaface") if u.company == "ntechlab")
+    assert ntechlab.strength == "creator-publication"
+
+
+def test_selected_by_default_follows_the_strength_of_the_report(registry):
+    found = registry.involvements(registry.slugs())
+    chosen = {(i.dataset, i.company): i.selected_by_default for i in found}
+    assert chosen[("megaface", "university-of-washington")]          # creator
+    assert chosen[("pipa", "meta")]                                   # co-creator
+    assert chosen[("dif", "amazon")]                                  # court-record
+    assert chosen[("megaface", "google")]                             # press
+    assert chosen[("laion-5b", "stability-ai")]                       # self-reported
+    assert chosen[("megaface", "ntechlab")]                           # creator-publication
+    assert not chosen[("megaface", "samsung")]                        # activist
+    assert not chosen[("ms-celeb-1m", "ibm")]                         # activist
+    for i in found:
+        if i.role in ("creator", "co-creator"):
+            assert i.strength is None and i.selected_by_default, (i.dataset, i.company)
+        else:
+            assert i.selected_by_default == (i.strength != "activist"), (i.dataset, i.company)
+    strengths = {i.strength for i in found if i.role == "user"}
+    assert strengths == set(STRENGTHS)      # the bundled data uses every strength
 
 
 def test_court_records_keep_allegations_and_outcomes_neutral(registry):
@@ -160,3 +219,9 @@ def test_to_json_round_trips_every_field(registry):
     assert data["slug"] == "megaface" and data["creator"] == "university-of-washington"
     assert len(data["users"]) == len(registry.users_of("megaface"))
     assert set(data["users"][0]) == {"company", "strength", "source", "note"}
+    dif = registry.get("dif").to_json()
+    google = next(u for u in dif["users"] if u["company"] == "google")
+    assert google["litigation"] == {
+        "case": "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)", "status": "pending",
+        "source": "https://dockets.justia.com/docket/california/candce/5:2020cv04696/362392"}
+    assert all("litigation" not in u for u in dif["users"] if u["company"] != "google")
