@@ -12,6 +12,8 @@ the file: see :func:`secret`.
 
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import os
 import stat
@@ -32,6 +34,10 @@ SECRET_VARIABLES = (
     "TELEGRAM_WEBHOOK_SECRET",
     "RIGHTSBOT_SEAL_PASSWORD",
 )
+
+
+_LINK = re.compile(r"https://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?")
+_LINK_MAX = 200
 
 
 def _key(default: Any, *, kind: str | None = None, low: float | None = None,
@@ -77,7 +83,7 @@ class LettersConfig:
     seal_key: Path | None = _key(None, kind="path")
     seal_cert: Path | None = _key(None, kind="path")
     seal_visible: bool = _key(False)
-    share_link: str = _key("")
+    share_link: str = _key("", kind="link")
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,9 @@ def _check_value(name: str, f: dataclasses.Field, value: Any, base: Path) -> Any
             raise ConfigError(f"{name}: must be one of {', '.join(choices)} (got {value!r})")
         if kind == "url" and not value.startswith(("http://", "https://")):
             raise ConfigError(f"{name}: must be an http:// or https:// URL (got {value!r})")
+        if kind == "link" and value and (len(value) > _LINK_MAX or not _LINK.fullmatch(value)):
+            raise ConfigError(f"{name}: must be empty or one https:// link without spaces, "
+                              f"at most 200 characters (got {value[:60]!r})")
         return value
     raise ConfigError(f"{name}: unsupported value {value!r}")  # pragma: no cover
 

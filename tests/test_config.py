@@ -73,6 +73,11 @@ def test_config_toml_in_cwd_is_picked_up(tmp_path, monkeypatch):
     ("[telegram]\nmode = \"push\"\n", "telegram.mode: must be one of polling, webhook"),
     ("[telegram]\nbase_url = \"ftp://x\"\n", "telegram.base_url: must be an http:// or https:// URL"),
     ("[index]\npath = 3\n", "index.path: must be a path in quotes"),
+    ("[letters]\nshare_link = \"javascript:alert(1)\"\n", "letters.share_link: must be empty or one https:// link"),
+    ("[letters]\nshare_link = \"https://t.me/{{ x }}\"\n", "letters.share_link: must be empty or one https:// link"),
+    ("[letters]\nshare_link = \"https://t.me/a b\"\n", "letters.share_link: must be empty or one https:// link"),
+    ("[letters]\nshare_link = \"https://t.me/a\\u0007\"\n", "letters.share_link: must be empty or one https:// link"),
+    ("[letters]\nshare_link = \"https://t.me/" + "a" * 200 + "\"\n", "letters.share_link: must be empty or one https:// link"),
     ("[index]\npath = \"\"\n", "index.path: must not be empty"),
     ("index = 3\n", "index: must be a table"),
     ("[index\n", "not valid TOML"),
@@ -101,6 +106,12 @@ def test_config_paths_that_are_not_config_files(tmp_path):
     bad.write_bytes('[letters]\nlanguage = "fr\xe9"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="cannot read"):
         Config.load(bad)
+
+
+def test_share_link_is_a_plain_https_link(tmp_path):
+    assert Config.load(write(tmp_path, '[letters]\nshare_link = "https://t.me/RightsBot"\n')
+                       ).letters.share_link == "https://t.me/RightsBot"
+    assert Config.load(write(tmp_path, '[letters]\nshare_link = ""\n')).letters.share_link == ""
 
 
 def test_optional_paths_accept_empty(tmp_path):
