@@ -60,6 +60,8 @@ def describe(d: Dataset) -> str:
         lines.append("Reported users (reports, not findings, unless a court says otherwise):")
         for u in d.users:
             lines += [f"  {u.company} [{u.strength}]", f"    {u.note}", f"    {u.source}"]
+            if u.litigation is not None:
+                lines.append(f"    court case ({u.litigation.status}): {u.litigation.case}")
     else:
         lines.append("No reported users recorded.")
     return "\n".join(lines)

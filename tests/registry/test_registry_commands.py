@@ -94,6 +94,7 @@ def test_one_dataset_and_one_company_in_detail(capsys):
     code, out, _ = run(capsys, "datasets", "dif")
     assert code == 0
     assert "Reported users" in out and "court-record" in out and "summary judgment" in out
+    assert "court case (pending): Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)" in out
     code, out, _ = run(capsys, "datasets", "pipa", "--json")
     assert code == 0 and json.loads(out)["co_creators"] == ["meta"]
     code, out, _ = run(capsys, "companies", "university-of-washington")
