@@ -28,6 +28,39 @@ def choice_needed(turn: Turn) -> bool:
     return turn.services.choice_cases(turn.session.form, turn.session.result)[0]
 
 
+def drop_choice(form: dict) -> None:
+    form.pop("bipa_choice", None)
+    form.pop("bipa_cases", None)
+
+
+def choice_due(turn: Turn) -> bool:
+    """Whether an edit made the destroy-or-preserve question due again: it is needed and
+    unanswered, or the answer is "destroy" and a chosen recipient is now in a pending
+    court case the person was not warned about. Drops an answer no longer needed."""
+    form = turn.session.form
+    needed, cases = turn.services.choice_cases(form, turn.session.result)
+    if not needed:
+        drop_choice(form)
+        return False
+    if not form.get("bipa_choice"):
+        return True
+    return form["bipa_choice"] == "destroy" and not set(cases) <= set(form.get("bipa_cases", ()))
+
+
+def fresh_recipients(turn: Turn) -> bool:
+    """Select the default recipients again when the datasets the letters are about
+    changed since they were chosen (other photos picked); True if so."""
+    form, services, result = turn.session.form, turn.services, turn.session.result
+    scope = services.shown_datasets(form, result)
+    if "recipients" in form:
+        form.setdefault("recipients_for", scope)     # a session saved before this was kept
+        if form["recipients_for"] == scope:
+            return False
+    form["recipients"] = services.default_recipients(result, form)
+    form["recipients_for"] = scope
+    return True
+
+
 def _following(turn: Turn, done: str) -> str:
     form = turn.session.form
     step = ORDER[ORDER.index(done) + 1]
@@ -36,7 +69,7 @@ def _following(turn: Turn, done: str) -> str:
             form["uploaded_from"] = "unknown"     # a plain request does not depend on it
             form["uploaded_from_skipped"] = True
         elif step == "bipa_choice" and not choice_needed(turn):
-            form.pop("bipa_choice", None)
+            drop_choice(form)
         else:
             return step
         step = ORDER[ORDER.index(step) + 1]
@@ -44,18 +77,19 @@ def _following(turn: Turn, done: str) -> str:
 
 def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
     """After ``done`` is filled in: back to the summary when editing (by way of the
-    uploaded-from question after a new residence, and of the destroy-or-preserve
-    question when an edit made it needed), else onwards (``lead`` said first, in
-    the same message)."""
+    uploaded-from question after a new residence, of the recipients when other photos
+    were picked, and of the destroy-or-preserve question when an edit made it due),
+    else onwards (``lead`` said first, in the same message)."""
     session, form = turn.session, turn.session.form
     if session.data.get("return_to") == "summary":
         skipped = form.get("shown") != "not-me" and form.pop("uploaded_from_skipped", False)
         if (done == "residence" and form.get("shown") != "not-me") or (done == "shown" and skipped):
             yield from turn.go("uploaded_from", lead)
             return
-        if not choice_needed(turn):
-            form.pop("bipa_choice", None)
-        elif not form.get("bipa_choice") and done != "bipa_choice":
+        if fresh_recipients(turn):
+            yield from turn.go("recipients", lead)
+            return
+        if choice_due(turn) and done != "bipa_choice":
             yield from turn.go("bipa_choice", lead)
             return
         session.data["return_to"] = None
@@ -63,7 +97,7 @@ def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
         return
     following = _following(turn, done)
     if following == "recipients":
-        form.setdefault("recipients", turn.services.default_recipients(session.result))
+        fresh_recipients(turn)
     yield from turn.go(following, lead)
 
 
@@ -218,6 +252,7 @@ class BipaChoiceStep(Step):
                          (turn.btn(texts.BIPA_PRESERVE, "set", "preserve"),)))
         elif (action == "set" and arg in ("destroy", "preserve")) or (action == "confirm" and arg == "destroy"):
             turn.session.form["bipa_choice"] = arg
+            turn.session.form["bipa_cases"] = cases     # what the person was warned about
             yield from advance(turn, "bipa_choice")
         else:
             yield from super().on_press(turn, action, arg)
@@ -228,7 +263,7 @@ class RecipientsStep(Step):
 
     def prompt(self, turn: Turn) -> Outputs:
         chosen = set(turn.session.form.get("recipients", []))
-        options = turn.services.recipient_options(turn.session.result)
+        options = turn.services.recipient_options(turn.session.result, turn.session.form)
         buttons = [turn.btn(("[x] " if o.slug in chosen else "[ ] ") + o.name, "toggle", str(i))
                    for i, o in enumerate(options)]
         left_out = [o.why_not for o in options if not o.default]
@@ -238,7 +273,7 @@ class RecipientsStep(Step):
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
         form = turn.session.form
-        options = [o.slug for o in turn.services.recipient_options(turn.session.result)]
+        options = [o.slug for o in turn.services.recipient_options(turn.session.result, form)]
         if action == "toggle" and arg.isdigit() and int(arg) < len(options):
             slug = options[int(arg)]
             chosen = form.setdefault("recipients", [])

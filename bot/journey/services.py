@@ -178,29 +178,44 @@ class Services:
     def is_region(self, code: str) -> bool:
         return is_region(code)
 
-    def recipient_options(self, result: dict | None) -> list[RecipientOption]:
-        """Every organisation that built or is reported to have used a matched dataset,
-        with whether it is selected by default (activist-only reports are not)."""
+    def shown_datasets(self, form: dict | None, result: dict | None) -> list[str]:
+        """The matched datasets the letters are about: where the person named the photos
+        they (or their child) appear in, only the datasets of those photos."""
+        form = form or {}
+        picked = set(form.get("shown_photos", ())) if form.get("shown") != "not-me" else set()
+        if not picked:
+            return results.matched_datasets(result)
+        return list(dict.fromkeys(m.dataset for m in results.matches(result)
+                                  if m.photo_id in picked or m.url in picked))
+
+    def recipient_options(self, result: dict | None, form: dict | None = None) -> list[RecipientOption]:
+        """Every organisation that built or is reported to have used a matched dataset
+        (of the photos picked in ``form``, if any), with whether it is selected by
+        default (activist-only reports are not)."""
         if not result:
             return []
-        return recipient_options(results.matched_datasets(result), self.registry, self.directory)
+        return recipient_options(self.shown_datasets(form, result), self.registry, self.directory)
 
-    def default_recipients(self, result: dict | None) -> list[str]:
-        return [o.slug for o in self.recipient_options(result) if o.default]
+    def default_recipients(self, result: dict | None, form: dict | None = None) -> list[str]:
+        return [o.slug for o in self.recipient_options(result, form) if o.default]
 
     def choice_cases(self, form: dict, result: dict | None) -> tuple[bool, list[str]]:
         """Whether to ask "destroy now or preserve", and the pending court cases over the
         chosen recipients' use of the data (which make preserving the default)."""
         if form.get("shown") not in ("me", "child"):
             return False, []
-        chosen = set(form.get("recipients", ()))
-        cases = sorted({c for o in self.recipient_options(result) if o.slug in chosen
-                        for c in o.pending_cases})
+        chosen = [o for o in self.recipient_options(result, form)
+                  if o.slug in set(form.get("recipients", ()))]
+        cases = sorted({c for o in chosen for c in o.pending_cases})
         try:
             kinds = self.letters.kinds_for(self.person(form, None, ()))
         except (InputError, KeyError):
             kinds = []
-        suable = any(self.letters.rules.get(k.kind).private_action for k in kinds)
+        rules, directory = self.letters.rules, self.letters.directory
+        # the kinds each recipient really gets (a public university: the general request)
+        suable = any(rules.get(r.kind).private_action for o in chosen if o.slug in directory
+                     for r in rules.recipient_kinds(kinds, directory.get(o.slug).entity_type,
+                                                    directory.get(o.slug).established_in))
         return bool(cases) or suable, cases
 
     def pick_photos(self, text: str, matched: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from . import results, texts
-from .form import advance
+from .form import advance, drop_choice
 from .io import Reply
 from .steps import Outputs, Step, Turn, with_lead
 
@@ -34,6 +34,7 @@ class ShownStep(Step):
 
     def begin(self, turn: Turn) -> Outputs:
         turn.session.data["return_to"] = None
+        turn.session.form.pop("recipients", None)   # chosen for an earlier check, if any
         yield from turn.go("shown")
 
     def prompt(self, turn: Turn) -> Outputs:
@@ -50,7 +51,7 @@ class ShownStep(Step):
         for key in ("shown_photos", "shown_some", "child_name"):
             form.pop(key, None)
         if arg == "not-me":
-            form.pop("bipa_choice", None)
+            drop_choice(form)
             yield from advance(turn, "shown", texts.NOT_SHOWN_NOTE)
         elif len(matched_photos(turn)) > 1:
             yield from turn.go("shown_scope")
@@ -135,8 +136,8 @@ class ChildNameStep(Step):
     def on_text(self, turn: Turn, text: str) -> Outputs:
         try:
             name = turn.services.clean_name(text)
-        except InputError as exc:
-            yield Reply(str(exc), ((turn.btn(texts.CHILD_NAME_SKIP, "skip"),),))
+        except InputError:   # its message speaks of "your name": say whose
+            yield Reply(texts.BAD_CHILD_NAME, ((turn.btn(texts.CHILD_NAME_SKIP, "skip"),),))
             return
         turn.session.form["child_name"] = name
         yield from advance(turn, "shown")

@@ -212,10 +212,14 @@ BACK = "Back"
 ASK_CHILD_NAME = ("What is your child's name? It goes into the letters so the companies know "
                   "whose data you ask about. You can also leave it out.")
 CHILD_NAME_SKIP = "Leave the name out"
+BAD_CHILD_NAME = ("Please send your child's name as plain text, between 2 and 100 characters, "
+                  "or tap \"Leave the name out\".")
 
 
 def ask_shown_scope(who: str, count: int) -> str:
-    return (f"Does {who} appear in all {count} matched photos, or only in some of them? "
+    verb = "Do" if who == "you" else "Does"
+    every = "both" if count == 2 else f"all {count}"
+    return (f"{verb} {who} appear in {every} matched photos, or only in some of them? "
             "The letters then list only those photos.")
 
 
@@ -300,6 +304,8 @@ def ask_recipients(left_out: Sequence[str]) -> str:
     return text
 
 
+RECIPIENTS_DONE = "Done"
+NO_RECIPIENTS = "Please keep at least one organisation selected."
 CONFIRM_LETTERS = "Make my letters"
 EDIT = "Change {field}"
 FIELD_LABELS = {

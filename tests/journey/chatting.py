@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+
+from pypdf import PdfReader
 
 from bot.journey.engine import Journey
 from bot.journey.io import Command, Document, Input, Output, Press, Reply, Text, Typing, Upload
@@ -65,3 +69,50 @@ def typing(outputs: list[Output]) -> bool:
     return any(isinstance(o, Typing) for o in outputs)
 
 
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def flat(text: str) -> str:
+    """``text`` with every run of white space made one space (PDF lines break anywhere)."""
+    return " ".join(text.split())
+
+
+def delivered_files(outputs: list[Output]) -> dict[str, bytes]:
+    """Every file handed over, whether one by one or in the ZIP."""
+    files = {}
+    for doc in documents(outputs):
+        if doc.filename.endswith(".zip"):
+            archive = zipfile.ZipFile(io.BytesIO(doc.data))
+            files.update({name: archive.read(name) for name in archive.namelist()})
+        else:
+            files[doc.filename] = doc.data
+    return files
+
+
+def letter_pdfs(outputs: list[Output]) -> dict[str, str]:
+    """File name -> text of every letter PDF handed over (not the cover sheet)."""
+    return {name: pdf_text(data) for name, data in delivered_files(outputs).items()
+            if name.endswith(".pdf") and not name.startswith("cover-sheet-")}
+
+
+def check_links(chat: Chat, *photos: str) -> list[Output]:
+    """Agree, then check Flickr photo IDs or links; the results."""
+    chat.start()
+    chat.press("Flickr photo links")
+    return chat.text("\n".join(photos))
+
+
+def contact(chat: Chat, name: str = "Ann Example", email: str = "ann@example.org",
+            address: str = "12 Main St\nSpringfield, IL 62701\nUSA") -> list[Output]:
+    """Name, address, email and a typed signature; what the journey asks next."""
+    chat.text(name)
+    chat.text(address)
+    chat.text(email)
+    return chat.press("Typed signature")
+
+
+
+def step_now(chat: Chat) -> str:
+    """The step the person's saved session is at."""
+    return chat.journey.store.load_session(chat.user_id)["step"]

@@ -9,8 +9,7 @@ import csv
 import io
 
 from bot.index import import_manifest
-from tests.journey.chatting import Chat, documents, said
-from tests.journey.test_journey_letters import pdf_text
+from tests.journey.chatting import Chat, documents, pdf_text, said
 
 OWNER = "11111111@N00"
 PHOTOS = 1005           # more than the 1,000 rows a letter lists
@@ -32,16 +31,17 @@ def test_a_capped_exhibit_comes_with_its_csv(chat, config, tmp_path):
     chat.press("My Flickr account")
     assert "MegaFace" in said(chat.text(OWNER))
     chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("In all of them")
     chat.press("Illinois")
     chat.press("Same as where I live")
     chat.text("Ann Example")
     chat.text("1 Main St, Springfield, IL 62701")
     chat.text("ann@example.org")
     chat.press("Typed signature")
-    chat.press("Destroy now")
     only_recipient(chat, "University of Washington")
     docs = {d.filename: d for d in documents(chat.press("Make my letters"))}
-    pdfs = [name for name in docs if name.endswith(".pdf")]
+    pdfs = [name for name in docs if name.endswith(".pdf") and not name.startswith("cover-sheet-")]
     assert pdfs and not any(name.endswith(".zip") for name in docs)
     for name in pdfs:
         text = pdf_text(docs[name].data)
@@ -56,6 +56,7 @@ def test_web_form_instructions_come_with_the_text_to_paste(chat):
     chat.press("Flickr photo links")
     chat.text("1808093328")
     chat.press("Write letters")
+    chat.press("I appear in them")
     chat.press("EU / EEA")
     chat.press("Germany")
     chat.press("Same as where I live")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from datetime import date, timedelta
 
 from pypdf import PdfReader
@@ -12,77 +11,69 @@ from pypdf import PdfReader
 from bot.journey.engine import Journey
 from bot.journey.io import Press
 from tests.imaging import make_photo, png_bytes
-from tests.journey.chatting import TODAY, USER, Chat, documents, said
+from tests.journey.chatting import (TODAY, USER, Chat, delivered_files, documents, flat, pdf_text,
+                                    said, step_now)
 
 PIPA_PHOTO = "1808093328"
+DIF_PHOTO = "9000000000008"     # synthetic: DiF and YFCC100M (five more organisations)
 NAME = "<b>Ann</b> {{ x }} & Co"
 EMAIL = "ann.example@example.org"
 
 
-def matched(chat: Chat) -> None:
+def matched(chat: Chat, *photos: str) -> None:
     chat.start()
     chat.press("Flickr photo links")
-    chat.text(PIPA_PHOTO)
+    chat.text("\n".join(photos or (PIPA_PHOTO,)))
     chat.press("Write letters")
+    chat.press("I appear in them")
+    if len(photos) > 1:
+        chat.press("In all of them")
 
 
-def fill_illinois(chat: Chat, name: str = NAME) -> None:
-    matched(chat)
+def fill_illinois(chat: Chat, *photos: str, name: str = NAME) -> None:
+    matched(chat, *photos)
     chat.press("Illinois")
     chat.press("Same as where I live")
     chat.text(name)
     chat.text("12 Main St\nSpringfield, IL 62701\nUSA")
     chat.text(EMAIL)
     chat.press("Typed signature")
-    chat.press("Preserve until resolved")
     chat.press("Done")
+    chat.press("Preserve until resolved")
 
 
-def delivered_files(outputs) -> dict[str, bytes]:
-    """Every file handed over, whether one by one or in the ZIP."""
-    files = {}
-    for doc in documents(outputs):
-        if doc.filename.endswith(".zip"):
-            archive = zipfile.ZipFile(io.BytesIO(doc.data))
-            files.update({name: archive.read(name) for name in archive.namelist()})
-        else:
-            files[doc.filename] = doc.data
-    return files
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
-def test_form_reaches_a_summary_with_everything(chat):
+def test_form_reaches_a_summary_with_everything(chat, services):
     fill_illinois(chat)
     text = said(chat.outputs[-1:])
-    for part in (f"Name: {NAME}", "Address: 12 Main St, Springfield, IL 62701, USA", f"Email: {EMAIL}",
-                 "Where you live: Illinois, United States", "Signature: typed",
-                 "Illinois choice: Preserve until resolved, then destroy",
-                 "- Notice and request for information under the Illinois Biometric",
-                 "- Demand under the Illinois Biometric Information Privacy Act", "UC Berkeley"):
+    bipa, general = (services.letters.rules.get(k).title for k in ("bipa-demand", "generic"))
+    for part in ("In the photos: you", f"Name: {NAME}",
+                 "Address: 12 Main St, Springfield, IL 62701, USA", f"Email: {EMAIL}",
+                 "Where you live: Illinois, United States",
+                 "Where you uploaded from: Illinois, United States", "Signature: typed",
+                 "Destroy or preserve: Preserve until resolved, then destroy",
+                 f"- Meta (Facebook): {bipa}\n", f"- UC Berkeley: {general}"):
         assert part in text
+    assert "SenseTime" not in text and "Toyota" not in text     # activist-only: left out
     assert "Make my letters" in chat.buttons
 
 
 def test_letters_are_delivered_saved_and_listed(chat, store):
-    fill_illinois(chat)
+    fill_illinois(chat, PIPA_PHOTO, DIF_PHOTO)
     out = chat.press("Make my letters")
-    docs = documents(out)
-    assert len(docs) == 1 and docs[0].filename == "rightsbot-letters.zip"   # more than 4 letters
-    archive = zipfile.ZipFile(io.BytesIO(docs[0].data))
-    pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
-    emls = [n for n in archive.namelist() if n.endswith(".eml")]
-    assert len(pdfs) == len(emls) >= 5
+    cover, bundle = documents(out)                 # the cover sheet, then more than 4 letters
+    assert cover.filename.startswith("cover-sheet-") and bundle.filename == "rightsbot-letters.zip"
+    assert "not legal advice" in flat(pdf_text(cover.data)).lower()
+    files = delivered_files(out)
+    pdfs = [n for n in files if n.endswith(".pdf") and not n.startswith("cover-sheet-")]
+    emls = [n for n in files if n.endswith(".eml")]
+    assert len(pdfs) == len(emls) == 7
     demand = next(n for n in pdfs if n.startswith("meta") and "bipa-demand" in n)
-    text = pdf_text(archive.read(demand))
+    text = pdf_text(files[demand])
     assert NAME in text                       # markup and template syntax print literally
-    assert PIPA_PHOTO in text and "not legal advice" in text.lower()
+    assert PIPA_PHOTO in text and "not legal advice" not in flat(text).lower()
     assert "740 ILCS 14" in text
     assert "Flickr account concerned" not in text      # a bare PIPA photo ID names no account
-    assert "best sent by" in said(out) or "no postal address" in said(out)
-    assert "remind you when replies are due" in said(out)
+    assert "How to send them" in said(out) and "remind you when replies are due" in said(out)
     cases = store.cases(USER)
     assert len(cases) == 1 and len(cases[0]["letters"]) == len(pdfs)
     assert all(date.fromisoformat(letter["due"]) > TODAY for letter in cases[0]["letters"])
@@ -94,11 +85,11 @@ def test_letters_are_delivered_saved_and_listed(chat, store):
 def test_few_letters_come_as_separate_documents(chat):
     fill_illinois(chat)
     chat.press("Change companies")
-    for company in ("Meta", "SenseTime", "Toyota"):
-        chat.press(company)
+    chat.press("Meta")
     chat.press("Done")
     out = chat.press("Make my letters")
-    names = [d.filename for d in documents(out)]
+    cover, *names = [d.filename for d in documents(out)]
+    assert cover.startswith("cover-sheet-")
     assert sorted(n.rsplit(".", 1)[1] for n in names) == ["eml", "pdf"]   # UC Berkeley: one letter
     assert names[0].startswith("uc-berkeley-generic-")
 
@@ -117,7 +108,8 @@ def test_bad_answers_are_corrected_without_losing_anything(chat, store):
     assert "doesn't look like an email" in said(chat.text("ann@example.org\r\nBcc: x@y.z"))
     chat.text("anna@example.de")
     chat.press("Typed signature")
-    assert "Illinois" not in said(chat.outputs[-1:])   # no BIPA choice for Germany
+    chat.press("Done")
+    assert step_now(chat) == "summary"                 # no destroy-or-preserve for Germany here
     form = store.load_session(USER)["form"]
     assert form["name"] == "Анна Кузнецова" and form["residence"] == "DE"
     assert form["address"] == ["Hauptstr. 1", "10115 Berlin", "Germany"]
@@ -156,14 +148,14 @@ def test_editing_from_the_summary_returns_to_it(chat, store):
     chat.press("California")
     out = chat.press("Same as where I live")
     text = said(out)
-    assert "Illinois choice" not in text and "California Consumer Privacy Act" in text
+    assert "Destroy or preserve" not in text and "California Consumer Privacy Act" in text
     assert store.load_session(USER)["form"].get("bipa_choice") is None
 
 
 def test_recipients_cannot_all_be_removed(chat):
     fill_illinois(chat)
     chat.press("Change companies")
-    for company in ("Meta", "SenseTime", "Toyota", "UC Berkeley"):
+    for company in ("Meta", "UC Berkeley"):
         chat.press(company)
     assert "[ ] Meta (Facebook)" in chat.buttons
     assert "keep at least one" in said(chat.press("Done"))
@@ -183,7 +175,8 @@ def test_signature_picture_is_used_then_dropped(chat, store):
     assert store.load_session(USER)["form"]["signature_image"]
     chat.press("Done")
     files = delivered_files(chat.press("Make my letters"))
-    data = next(data for name, data in files.items() if name.endswith(".pdf"))
+    data = next(data for name, data in files.items()
+                if name.endswith(".pdf") and not name.startswith("cover-sheet-"))
     reader = PdfReader(io.BytesIO(data))
     assert sum(len(page.images) for page in reader.pages) >= 1
     assert "signature_image" not in store.load_session(USER)["form"]
@@ -249,16 +242,18 @@ def test_owners_of_matched_photos_are_not_called_the_persons_accounts(chat, conf
     chat.upload(telegram_recompress(jpeg_bytes(original)), as_photo=True)
     assert "MegaFace" in said(chat.press("Check now"))
     chat.press("Write letters")
+    chat.press("I appear in them")
     chat.press("Illinois")
     chat.press("Same as where I live")
     chat.text("Ann Example")
     chat.text("1 Main St, Springfield, IL")
     chat.text("ann@example.org")
     chat.press("Typed signature")
-    chat.press("Destroy now")
     chat.press("Done")
+    chat.press("Preserve until resolved")       # Google uses MegaFace and is in court over DiF
     files = delivered_files(chat.press("Make my letters"))
-    texts = [pdf_text(data) for name, data in files.items() if name.endswith(".pdf")]
+    texts = [pdf_text(data) for name, data in files.items()
+             if name.endswith(".pdf") and not name.startswith("cover-sheet-")]
     assert texts and all("8032652775" in t for t in texts)        # the photo is in the exhibit
     # its owner is named neutrally, never as the sender's own account
     assert not any("my flickr account" in t.lower() or "my account" in t.lower() for t in texts)

@@ -1,6 +1,8 @@
 """`rightsbot serve` with the real journey, driven through the Bot API server on 127.0.0.1:
-consent, a check that matches PIPA, a restart in the middle, the letter form, the letters
-as a ZIP of PDFs read back, and /forget leaving nothing of the person in the storage folder."""
+consent, a check that matches PIPA and DiF, a restart in the middle, the letter form (who is
+in the photos, the recipients, a warned "destroy now" because of Vance v. Google), the cover
+sheet and the letters as a ZIP of PDFs read back, and /forget leaving nothing of the person
+in the storage folder."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from tests.imaging import jpeg_bytes, make_photo
 
 ROOT = Path(__file__).resolve().parents[2]
 PIPA_PHOTO = "1808093328"
+DIF_PHOTO = "9000000000008"     # synthetic: DiF (Google: Vance v. Google, pending) and YFCC100M
+COMPANIES = ("Meta (Facebook)", "UC Berkeley", "Amazon", "Google", "IBM", "Microsoft", "Yahoo")
 NAME = "Ann Q. Example"
 EMAIL = "ann.q.example@example.org"
 pytestmark = pytest.mark.e2e
@@ -50,6 +54,11 @@ def serve(server: BotApiServer, config: Path, log: Path) -> subprocess.Popen:
 def stop(proc: subprocess.Popen, log: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=60) == 0, log.read_text()
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text, every run of white space made one space (lines break anywhere)."""
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
 
 
 def step(person: SimulatedUser, action: str, value: str, until: str, timeout: float = 60) -> str:
@@ -88,34 +97,55 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
         assert len(botapi.downloads) >= 3                       # the files were fetched ...
         step(ann, "press", "Check something else", "How would you like to check?")
         step(ann, "press", "Flickr photo links", "Send one or more Flickr photo links")
-        results = step(ann, "text", PIPA_PHOTO, "People In Photo Albums (PIPA)")
+        results = step(ann, "text", f"{PIPA_PHOTO}\n{DIF_PHOTO}", "Diversity in Faces (DiF)")
+        assert "People In Photo Albums (PIPA)" in results
         assert "not findings that anyone broke the law" in results
 
         stop(proc, log)                                  # restart in the middle of the journey
         proc = serve(botapi, config, log)
 
-        step(ann, "press", "Write letters", "Where do you live?")   # a button from before
+        step(ann, "press", "Write letters", "who appears in these photos?")   # a button from before
+        step(ann, "press", "I appear in them", "Do you appear in both matched photos")
+        step(ann, "press", "In all of them", "Where do you live?")
         step(ann, "press", "Illinois", "Where did you upload these photos from")
         step(ann, "press", "Same as where I live now", "full name")
         step(ann, "text", NAME, "postal address")
         step(ann, "text", "12 Main St\nSpringfield, IL 62701\nUSA", "email address")
         step(ann, "text", EMAIL, "How do you want to sign?")
-        step(ann, "press", "Typed signature", "Illinois law")
-        step(ann, "press", "Preserve until resolved, then destroy", "Tap a company")
-        step(ann, "press", "Done", "Please check before I make your letters")
-        step(ann, "press", "Make my letters", "What next?", timeout=120)
+        recipients = step(ann, "press", "Typed signature", "Tap one to leave it out")
+        assert "[ ] SenseTime" in recipients and "only activist research" in recipients
+        choice = step(ann, "press", "Done", "destroy")
+        assert "Vance v. Google" in choice and "(suggested)" in choice
+        step(ann, "press", "Destroy now", "Destroy it now anyway?")
+        summary = step(ann, "press", "Yes, destroy now", "Please check before I make your letters")
+        assert "Destroy or preserve: Destroy now" in summary
+        made = step(ann, "press", "Make my letters", "What next?", timeout=120)
     finally:
         if proc.poll() is None:
             stop(proc, log)
 
-    (bundle,) = [d for d in ann.documents if d.filename.endswith(".zip")]
+    # "Making your letters...", then the cover sheet (text, then PDF), then the letters
+    order = [m.filename or (m.text or "")[:40] for m in ann.messages]
+    making = order.index("Making your letters...")
+    assert order[making + 1].startswith("Read this first")
+    cover, bundle = ann.documents
+    assert cover.filename.startswith("cover-sheet-") and cover.filename.endswith(".pdf")
+    assert making < order.index(cover.filename) < order.index(bundle.filename)
+    assert "Making your letters..." in made and "read it first" in cover.caption
+    cover_text = pdf_text(cover.data)
+    assert "not legal advice" in cover_text.lower() and "Read this first" in cover_text
+    for company in COMPANIES:
+        assert company in cover_text, company
+    assert bundle.filename.endswith(".zip")
     archive = zipfile.ZipFile(io.BytesIO(bundle.data))
     pdfs = [n for n in archive.namelist() if n.endswith(".pdf")]
-    assert pdfs and any(n.endswith(".eml") for n in archive.namelist())
-    texts = ["\n".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read(n))).pages)
-             for n in pdfs]
-    assert all(NAME in t for t in texts)
-    assert any("740 ILCS 14" in t for t in texts)           # BIPA cited in the Illinois letters
+    assert len(pdfs) == len(COMPANIES) and any(n.endswith(".eml") for n in archive.namelist())
+    texts = {n: pdf_text(archive.read(n)) for n in pdfs}
+    assert all(NAME in t and "not legal advice" not in t.lower() for t in texts.values())
+    assert all("in which I appear" in t for n, t in texts.items() if "-bipa-demand-" in n)
+    assert any("740 ILCS 14" in t for t in texts.values())   # BIPA cited in the Illinois letters
+    google = next(t for n, t in texts.items() if n.startswith("google-"))
+    assert "Permanently destroy" in google
     assert [c.status for c in botapi.calls("answerCallbackQuery")] == \
         [200] * len(botapi.calls("answerCallbackQuery"))
     assert set(botapi.deliveries().values()) == {1}          # nothing handed out twice

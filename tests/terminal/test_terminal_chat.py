@@ -135,17 +135,24 @@ def test_the_main_command_without_a_token_runs_the_whole_journey(tmp_path):
     # a second run continues where the first stopped
     second = run_chat(tmp_path, [
         "1",                                   # write letters
+        "1",                                   # I appear in them
         "1", "1",                              # Illinois, same as where I live
         "Ann Example", "12 Main St, Springfield, IL 62701", "ann@example.org",
-        "1", "2",                              # typed signature, preserve
-        "5", "1",                              # recipients done, make my letters
+        "1",                                   # typed signature
+        "5", "2",                              # recipients done, preserve
+        "1",                                   # make my letters
         "/status",
     ])
     assert "Welcome back" in second
     assert "Saved" in second and "reply due" in second
-    pdfs = sorted((tmp_path / "letters").glob("*.pdf"))
-    emls = sorted((tmp_path / "letters").glob("*.eml"))
-    assert len(pdfs) == len(emls) == 7
+    assert "[1] I appear in them" in second and "[2] Preserve until resolved" in second
+    folder = tmp_path / "letters"
+    (cover,) = folder.glob("cover-sheet-*.pdf")
+    assert "not legal advice" in " ".join(
+        "".join(page.extract_text() for page in PdfReader(cover).pages).split()).lower()
+    pdfs = sorted(set(folder.glob("*.pdf")) - {cover})
+    emls = sorted(folder.glob("*.eml"))
+    assert len(pdfs) == len(emls) == 2          # Meta (BIPA) and UC Berkeley (general request)
     text = "".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
     assert "Ann Example" in text and "1808093328" in text
     # the photo was never copied anywhere
@@ -170,8 +177,8 @@ def test_a_full_disk_while_saving_letters_keeps_the_person_before_make_my_letter
     build_demo_index(tmp_path / "var" / "index.sqlite")      # bigger than the cap: made first
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    lines = ["1", "2", "1808093328", "1", "1", "1", "Ann Example",
-             "12 Main St, Springfield, IL 62701", "ann@example.org", "1", "2", "5", "1", "/status"]
+    lines = ["1", "2", "1808093328", "1", "1", "1", "1", "Ann Example",
+             "12 Main St, Springfield, IL 62701", "ann@example.org", "1", "5", "2", "1", "/status"]
     first = subprocess.run([sys.executable, "-c", LIMITED_START], input="\n".join(lines) + "\n",
                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0 and "Traceback" not in first.stderr, first.stderr
@@ -180,7 +187,8 @@ def test_a_full_disk_while_saving_letters_keeps_the_person_before_make_my_letter
     assert list((tmp_path / "letters").glob("*")) == []
     second = run_chat(tmp_path, ["1"])                    # "Make my letters" again, disk fine
     assert "Welcome back" in second and "Make my letters" in second
-    assert len(list((tmp_path / "letters").glob("*.pdf"))) == 7
+    assert len(list((tmp_path / "letters").glob("*.eml"))) == 2
+    assert len(list((tmp_path / "letters").glob("cover-sheet-*.pdf"))) == 1
 
 
 def test_an_error_in_a_turn_is_said_and_the_chat_goes_on(tmp_path):
