@@ -266,7 +266,7 @@ class RecipientsStep(Step):
         options = turn.services.recipient_options(turn.session.result, turn.session.form)
         buttons = [turn.btn(("[x] " if o.slug in chosen else "[ ] ") + o.name, "toggle", str(i))
                    for i, o in enumerate(options)]
-        left_out = [o.why_not for o in options if not o.default]
+        left_out = [(o.name, o.datasets) for o in options if not o.default]
         yield Reply(texts.ask_recipients(left_out),
                     rows(buttons, 2) + ((turn.btn(texts.RECIPIENTS_DONE, "done"),),),
                     edit=turn.pressed)

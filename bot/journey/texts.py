@@ -135,6 +135,7 @@ STRENGTHS = {
     "press": "press report",
     "activist": "activist research",
     "self-reported": "the company's own statement",
+    "creator-publication": "the dataset creators' publication",
 }
 
 
@@ -295,12 +296,13 @@ def destroy_warning(cases: Sequence[str]) -> str:
             "that case and for any claim of yours. Destroy it now anyway?")
 
 
-def ask_recipients(left_out: Sequence[str]) -> str:
+def ask_recipients(left_out: Sequence[tuple[str, str]]) -> str:
+    """``left_out``: (organisation, datasets) named only by activist research."""
     text = ("These organisations built or are reported to have used a dataset with your photos. "
             "Tap one to leave it out or put it back, then tap \"Done\".")
     if left_out:
         text += "\n\nNot selected, because only activist research names them:\n" + "\n".join(
-            f"- {line}" for line in left_out)
+            f"- {name} ({datasets})" for name, datasets in left_out)
     return text
 
 

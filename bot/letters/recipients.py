@@ -25,6 +25,7 @@ class RecipientOption:
     default: bool                        # selected unless the person leaves it out
     why_not: str = ""                    # for an unselected one: one line, for the person
     involvements: tuple[Involvement, ...] = ()
+    datasets: str = ""                   # the matched datasets it is tied to, as one phrase
 
     @property
     def pending_cases(self) -> tuple[str, ...]:
@@ -43,10 +44,11 @@ def recipient_options(datasets: Iterable[str], registry: DatasetRegistry,
     for slug, involvements in by_company.items():
         name = directory.get(slug).name if slug in directory else slug
         default = any(i.selected_by_default for i in involvements)
+        datasets = _dataset_names(involvements, registry)
         why_not = "" if default else (
-            f"{name}: only activist research reports that it used "
-            f"{_dataset_names(involvements, registry)}; not selected unless you add it.")
-        out.append(RecipientOption(slug, name, default, why_not, tuple(involvements)))
+            f"{name}: only activist research reports that it used {datasets}; not selected "
+            "unless you add it.")
+        out.append(RecipientOption(slug, name, default, why_not, tuple(involvements), datasets))
     return sorted(out, key=lambda o: o.name.casefold())
 
 

@@ -37,11 +37,11 @@ def test_activist_only_organisations_start_unselected_and_the_prompt_says_why(ch
     for option in options:
         assert ("[x] " if option.default else "[ ] ") + option.name in chat.buttons
         if not option.default:
-            assert option.why_not and option.why_not in text
+            assert f"- {option.name} ({option.datasets})" in text
     assert "activist research" in text
     out = chat.press("[ ] SenseTime")
     assert out[-1].edit and "[x] SenseTime" in chat.buttons           # the list, redrawn in place
-    assert all(o.why_not in said(out) for o in options if not o.default)   # the reasons stay
+    assert all(f"- {o.name} ({o.datasets})" in said(out) for o in options if not o.default)  # kept
     chat.press("[x] Meta")
     assert "[ ] Meta (Facebook)" in chat.buttons
     assert set(store.load_session(USER)["form"]["recipients"]) == {"uc-berkeley", "sensetime"}

@@ -269,4 +269,4 @@ def test_preview_matches_what_is_made(maker):
     for letter in made:
         expected.setdefault(letter.company_name, []).append(letter.kind_title)
     assert preview == list(expected.items())
-    assert ("UC Berkeley", ["Request to stop using and to delete data derived from photographs of me"]) in preview
+    assert ("UC Berkeley", ["Request to stop using and to delete data derived from the photographs"]) in preview
