@@ -228,15 +228,27 @@ def _agent_context(person: Person) -> dict[str, Any]:
             "authorization": agent.authorization, "signatory": agent.signatory}
 
 
+def letter_name(company: Company) -> str:
+    """How a letter names the organisation in a sentence: the display name without a
+    bracketed aside ("Meta (Facebook)" -> "Meta"), with "the" before "University of ..."."""
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", company.name) or company.name
+    return f"the {name}" if name.startswith("University ") else name
+
+
 def _recipient_context(company: Company, contact: Contact) -> dict[str, Any]:
+    area_of = {"EU": EU_EEA, "GB": {"GB"}}
     return {
-        "slug": company.slug, "name": company.name, "legal_entity": contact.entity,
+        "slug": company.slug, "name": company.name, "the_name": letter_name(company),
+        "legal_entity": contact.entity,
         "entity_type": company.entity_type, "address": list(contact.address),
         "email": contact.email or "", "webform": contact.webform or "",
         "address_verified": bool(contact.address_verified and contact.address),
         "established_in": company.established_in,
         "care_of": contact.care_of or "",
         "in_union": company.established_in in EU_EEA,
+        # the entity the letter is addressed to is itself in the law's area (Art. 3(1))
+        "addressee_in_area": not contact.care_of and contact.country in area_of.get(
+            contact.jurisdiction or "", ()),
     }
 
 
@@ -274,6 +286,8 @@ def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Dead
         "delete_cite": state.delete_cite if state else "",
         "state": residence.short(),
         "reasons": list(rule.applies(residence, uploaded)),
+        # the law rests on the place itself (BIPA, CUBI, Washington): residence dates matter
+        "basis_upload_law": rule.basis == "residence-or-upload",
         "date": long_date(on), "due": long_date(d.due), "due_iso": d.due.isoformat(),
         "period": d.period.describe(), "statutory": d.statutory,
         "acknowledge_by": long_date(d.acknowledge_by) if d.acknowledge_by else "",

@@ -11,7 +11,7 @@ from bot.letters.compose import compose_letter, contains_money, letter_reference
 from bot.letters.model import Bullets, Heading, Paragraph, Table
 from bot.letters.rules import load_rules
 from bot.letters.templates import LetterTemplates, parse_blocks
-from tests.letters.samples import (JURISDICTIONS, LETTER_DATE, NSID, PHOTO_IDS, company,
+from tests.letters.samples import (JURISDICTIONS, LETTER_DATE, MATCHES, NSID, PHOTO_IDS, company,
                                    letter_input, person)
 
 RULES = load_rules()
@@ -172,19 +172,24 @@ def test_a_parent_writes_for_a_child_shown_in_the_photos():
     for kind, residence in (("bipa-demand", "US-IL"), ("gdpr", "DE"), ("ccpa", "US-CA"),
                             ("generic", "BR")):
         text = compose(kind, person(residence, shown="child", child_name="Mia Example")).document.text()
-        assert ("I am the parent or legal guardian of my child Mia Example, who appears in the "
-                "photographs listed in the exhibit") in text, kind
+        assert ("I am the parent or legal guardian of Mia Example, my minor child, who appears in "
+                "the photographs listed in the exhibit") in text, kind
         assert "My child appears in each of these photographs." in text
         assert "my child's face geometry" in text or "about my child" in text
         assert "I appear" not in text, kind
     anonymous = compose("bipa-demand", person(shown="child")).document.text()
-    assert "I am the parent or legal guardian of my child, who appears" in anonymous
+    assert "I am the parent or legal guardian of my minor child, who appears" in anonymous
 
 
 def test_some_photos_without_picking_are_said_so():
     text = compose("bipa-demand", person(shown_some=True)).document.text()
-    assert "I appear in some of these photographs, not in all of them." in text
-    assert "please answer for every photograph listed" in text
+    assert ("I appear in some of these photographs, but not necessarily in all of them; I have not "
+            "marked which. The requests in this letter concern only data about me derived from them.") in text
+    # one photo in a letter: no "some of this photograph"
+    one = compose("bipa-demand", person(shown_some=True), matches=MATCHES[:1]).document.text()
+    assert ("I appear in some of the photographs the check found, and may appear in this one; I have "
+            "not marked which. The requests in this letter concern only data about me derived from it.") in one
+    assert "some of this photograph" not in one
 
 
 def test_a_letter_about_biometric_data_needs_the_person_shown():
@@ -323,11 +328,25 @@ def test_gdpr_letter_for_an_illinois_resident_to_an_eu_established_controller():
 
 
 def test_a_representative_gets_the_letter_for_the_controller():
-    doc = compose("gdpr", person("DE"), company("microsoft")).document
-    assert doc.recipient[:2] == ("Microsoft Corporation", "c/o Microsoft Ireland Operations Limited")
+    doc = compose("gdpr", person("DE"), company("ibm")).document
+    assert doc.recipient[:2] == ("International Business Machines Corporation",
+                                 "c/o IBM International Group B.V.")
     assert len(doc.recipient) == len(set(doc.recipient)) <= 6
     text = doc.text()
-    assert "I send this letter to Microsoft Corporation care of Microsoft Ireland Operations Limited" in text
+    assert ("I send this letter to International Business Machines Corporation care of IBM "
+            "International Group B.V., which IBM's privacy information names as its representative "
+            "or establishment for people in the European Union.") in text
+
+
+def test_an_eu_established_addressee_is_reached_by_article_3_1():
+    """Microsoft Ireland is named joint controller for people in the EEA: no concession that
+    the GDPR reaches the addressee only by Art. 3(2)."""
+    text = compose("gdpr", person("DE"), company("microsoft")).document.text()
+    assert "Microsoft Ireland Operations Limited is established in the European Union" in text
+    assert "(Article 3(1) GDPR)" in text and "Article 3(2)" not in text
+    uk = compose("gdpr", person("GB"), company("microsoft")).document.text()
+    assert "If you are not established in the United Kingdom, Article 3(2) UK GDPR" in uk
+    assert "establishment or representative in the United Kingdom" not in uk
 
 
 def test_state_privacy_letter_names_the_state_act():

@@ -57,17 +57,17 @@ def test_bad_residence_is_a_plain_input_error(bad):
 # --- the real records -----------------------------------------------------------------
 
 @pytest.mark.parametrize("jurisdiction", ["EU", "GB", "CH"])
-def test_microsoft_gdpr_letters_go_to_the_corporation_care_of_its_irish_company(
-        directory, jurisdiction):
+def test_microsoft_gdpr_letters_go_to_its_irish_joint_controller(directory, jurisdiction):
+    """Microsoft's privacy statement names Microsoft Ireland Operations Limited as (joint)
+    controller for people in the EEA, the UK and Switzerland: the letter goes to it directly,
+    so the GDPR applies through its establishment (Art. 3(1)), not by Art. 3(2) alone."""
     contact = directory.contact_for("microsoft", jurisdiction)
-    assert contact.entity == "Microsoft Corporation"
-    assert contact.care_of == "Microsoft Ireland Operations Limited"
+    assert contact.entity == "Microsoft Ireland Operations Limited" and contact.care_of is None
     assert contact.receiver == "Microsoft Ireland Operations Limited"
     assert contact.entity_key == "ie" and contact.country == "IE"
     assert contact.jurisdiction == jurisdiction
     lines = contact.recipient_lines()
-    assert lines[:3] == ("Microsoft Corporation", "c/o Microsoft Ireland Operations Limited",
-                         "Attn: Data Protection Officer")
+    assert lines[:2] == ("Microsoft Ireland Operations Limited", "Attn: Data Protection Officer")
     assert lines[-1] == "Ireland"
     assert contact.address_verified and contact.gaps() == () and contact.affiliate_note == ""
 

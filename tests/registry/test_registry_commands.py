@@ -50,7 +50,7 @@ def test_one_company_as_json(capsys):
     data = json.loads(out)
     assert data == load_directory().get("microsoft").to_json()
     ie = next(e for e in data["entities"] if e["key"] == "ie")
-    assert ie["name"] == "Microsoft Ireland Operations Limited" and ie["represents"] == "us"
+    assert ie["name"] == "Microsoft Ireland Operations Limited" and ie["represents"] is None
 
 
 def test_datasets_table_lists_slug_creator_and_user_count(capsys):
@@ -82,7 +82,7 @@ def test_companies_table_has_one_row_per_entity(capsys):
     assert "Microsoft Corporation" in us and "parent, controller" in us
     assert us.split()[-4:] == ["CA", "-", "webform", "verified"]      # receives "US CA"
     assert "Microsoft Ireland Operations Limited" in ie and " IE " in ie
-    assert ie.split()[-6:] == ["EU", "GB", "CH", "us", "webform", "verified"]
+    assert ie.split()[-6:] == ["EU", "GB", "CH", "-", "webform", "verified"]
     samsung = {r.split()[1]: r for r in rows if r.startswith("samsung ")}
     assert samsung["us"].rstrip().endswith("webform  none")      # no address on file
     assert samsung["uk"].rstrip().endswith("unverified")
@@ -107,7 +107,7 @@ def test_one_company_in_detail_shows_its_entities(capsys):
     assert code == 0 and err == ""
     assert out.startswith("Microsoft (microsoft)\n")
     assert "controller:   Microsoft Corporation [us]" in out
-    assert "  EU  Microsoft Corporation, c/o Microsoft Ireland Operations Limited" in out
+    assert "  EU  Microsoft Ireland Operations Limited" in out
     assert "  US  Microsoft Corporation\n" in out
     us = out[out.index("[us] Microsoft Corporation (controller)"):out.index("[ie] ")]
     assert "country:    United States (US)" in us and "role:       parent" in us
@@ -119,7 +119,7 @@ def test_one_company_in_detail_shows_its_entities(capsys):
     ie = out[out.index("[ie] Microsoft Ireland Operations Limited"):]
     assert "country:    Ireland (IE)" in ie and "role:       eu-establishment" in ie
     assert "receives:   EU, GB, CH\n" in ie
-    assert "represents: Microsoft Corporation [us]" in ie
+    assert "represents:" not in ie and "controller for people in those regions" in ie
     assert "phone:      +353 1 706 3117" in ie
     assert "note:       Microsoft's privacy statement names Microsoft Ireland" in ie
     assert "us_contact" not in out and "US contact" not in out
