@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 from .errors import DataError, InputError
 from .records import check_record, read_record, record_files, shown_path
-from .regions import EU_EEA, is_region, region_name
+from .regions import EU_EEA, is_region, readable_country, region_name
 from .resources import data_path
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ EEA = EU_EEA
 EEA_UK = EEA | {"GB", "UK"}
 _JURISDICTION_NAMES = {"US": "the United States", "EU": "the EU or EEA",
                        "GB": "the United Kingdom", "CA": "Canada", "CH": "Switzerland"}
+_LAW_WORDS = {"US": "US-law", "EU": "GDPR", "GB": "UK GDPR", "CA": "PIPEDA", "CH": "FADP"}
 _RESIDENCE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,3})?")
 
 
@@ -133,13 +134,17 @@ class Contact:
         """Plain sentences about what the sender must check or find before sending."""
         out: list[str] = []
         who = self.receiver
-        if not self.address:
+        channel = bool(self.email or self.webform)
+        if not self.address and not channel:
+            out.append(f"{who}: no postal address, privacy email or web form is on file; find "
+                       "them on the organisation's own privacy or contact page before sending.")
+        elif not self.address:
             out.append(f"{who}: no postal address is on file; find it on the organisation's "
-                       "own privacy or contact page before sending.")
+                       "own privacy or contact page before sending by post.")
         elif not self.address_verified:
             out.append(f"{who}: the postal address has not been verified; check it against "
                        "the organisation's own privacy or contact page before sending.")
-        if not (self.email or self.webform):
+        if self.address and not channel:
             out.append(f"{who}: no privacy email or web form is on file.")
         if self.affiliate_note:
             out.append(self.affiliate_note)
@@ -212,14 +217,29 @@ class Company:
             notes=receiver.notes, affiliate_note=self._affiliate_note(receiver, addressee, jurisdiction))
 
     def _affiliate_note(self, receiver: Entity, addressee: Entity, jurisdiction: str | None) -> str:
-        if jurisdiction is None or in_jurisdiction(addressee.country, jurisdiction):
+        """For the sender: the letter goes to an entity outside the law's area, or to a
+        group company that public reports do not name."""
+        if jurisdiction is None:
             return ""
-        if addressee.role != "subsidiary":
-            return ""   # the controller or parent itself, abroad: the law may still reach it
-        return (f"{self.name}: no entity of {self.name} in {jurisdiction_name(jurisdiction)} is on "
-                f"file, and the one that is, {addressee.name} ({addressee.country_name}), may not be "
-                "the company that used the dataset. Look for the group's privacy contact for "
-                f"{jurisdiction_name(jurisdiction)} before sending, and ask it to pass the letter on.")
+        law = _LAW_WORDS[jurisdiction]
+        where = jurisdiction_name(jurisdiction)
+        if receiver is not addressee and in_jurisdiction(receiver.country, jurisdiction):
+            return ""     # through its representative or establishment there
+        if not in_jurisdiction(addressee.country, jurisdiction):
+            text = (f"{self.name}: no entity of {self.name} in {where} is on file, so the {law} "
+                    f"letter goes to {addressee.name} in {readable_country(addressee.country_name)}. "
+                    "Whether the law "
+                    "reaches it there may be disputed")
+            text += (" (for the GDPR, Article 3(2) and the company's Article 27 representative, if "
+                     "it has one; look for it in the company's privacy notice)." if jurisdiction in ("EU", "GB")
+                     else ".")
+        else:
+            text = ""
+        if addressee.role == "subsidiary" and addressee.key != self.controller_key:
+            text += (f"{' ' if text else ''}{self.name}: {addressee.name} is the group's entity for "
+                     f"{where}, but public reports name the group, not this company: ask it to pass "
+                     "the letter on to the group company that used the dataset.")
+        return text
 
     def to_json(self) -> dict[str, Any]:
         return {

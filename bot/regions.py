@@ -130,3 +130,23 @@ def parse_region(text: str, context: Context = "any") -> str:
             pass
     raise InputError(f"I don't know the place \"{text.strip()[:40]}\". Type a US state "
                      "(like Illinois) or a country (like Germany).")
+
+
+# Country names that read wrong after "I live in" without an article.
+_WITH_ARTICLE = ("United ", "Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives",
+                 "Dominican Republic", "Central African Republic", "Czech Republic",
+                 "Comoros", "Marshall Islands", "Solomon Islands", "Cayman Islands",
+                 "Falkland Islands", "Faroe Islands", "Virgin Islands", "Russian Federation",
+                 "Holy See", "Cook Islands", "Turks and Caicos Islands", "Seychelles")
+
+
+def readable_country(name: str) -> str:
+    """A country name as it reads after \"in\": \"the United Kingdom\", \"the Netherlands\", \"Germany\"."""
+    if ", " in name:   # ISO style "Congo, The Democratic Republic of the"
+        head, tail = name.split(", ", 1)
+        name = f"{tail} {head}"
+    if name.startswith(("The ", "the ")):
+        return "the " + name[4:]
+    if name.startswith(_WITH_ARTICLE):
+        return "the " + name
+    return name[0].upper() + name[1:]

@@ -200,23 +200,17 @@ class Services:
         return [o.slug for o in self.recipient_options(result, form) if o.default]
 
     def choice_cases(self, form: dict, result: dict | None) -> tuple[bool, list[str]]:
-        """Whether to ask "destroy now or preserve", and the pending court cases over the
-        chosen recipients' use of the data (which make preserving the default)."""
-        if form.get("shown") not in ("me", "child"):
+        """Whether to ask "destroy now or preserve" (a chosen recipient gets a letter under
+        a law the person can sue under), and the pending court cases over those
+        recipients' use of the data (which make preserving the default)."""
+        if form.get("shown") not in ("me", "child") or not results.count(result):
             return False, []
-        chosen = [o for o in self.recipient_options(result, form)
-                  if o.slug in set(form.get("recipients", ()))]
-        cases = sorted({c for o in chosen for c in o.pending_cases})
         try:
-            kinds = self.letters.kinds_for(self.person(form, None, ()))
+            needed, cases = self.letters.choice_context(self.person(form, None, ()),
+                                                        results.to_check_result(result))
         except (InputError, KeyError):
-            kinds = []
-        rules, directory = self.letters.rules, self.letters.directory
-        # the kinds each recipient really gets (a public university: the general request)
-        suable = any(rules.get(r.kind).private_action for o in chosen if o.slug in directory
-                     for r in rules.recipient_kinds(kinds, directory.get(o.slug).entity_type,
-                                                    directory.get(o.slug).established_in))
-        return bool(cases) or suable, cases
+            return False, []
+        return needed, list(cases)
 
     def pick_photos(self, text: str, matched: Sequence[str]) -> list[str]:
         """The matched photos a person names by ID or link; InputError for anything else."""

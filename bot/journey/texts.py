@@ -200,7 +200,7 @@ NO_LETTERS_WITHOUT_MATCH = ("I can only write letters about a dataset your photo
 ASK_SHOWN = ("First: who appears in these photos? The privacy laws protect the person shown in a "
              "photo, not the person who took or uploaded it, so the letters depend on it.")
 SHOWN_ME = "I appear in them"
-SHOWN_CHILD = "My child appears in them"
+SHOWN_CHILD = "My child (under 18) appears in them"
 SHOWN_NOT_ME = "I only took or uploaded them"
 SHOWN_WHO = {"me": "you", "child": "your child", "not-me": "you"}
 NOT_SHOWN_NOTE = ("Noted. Your letters will ask the companies to stop using and delete the photos "

@@ -42,13 +42,16 @@ class CoverInput:
     person: Person
     letters: tuple["ProducedLetter", ...]
     notes: tuple[str, ...]          # outcome notes: companies left out, public bodies, ...
-    choice: str                     # "destroy" | "preserve"
+    choice: str                     # "preserve" when any company's letters ask to preserve
     chosen_by_person: bool          # False: the default (preserve because of pending litigation)
-    cases: tuple[str, ...]          # pending court cases over the recipients' use of the data
+    cases: tuple[str, ...]          # pending court cases over those companies' use of the data
     private_action: bool            # a letter rests on a law the person can sue under
     datasets: tuple[str, ...]       # names of the matched datasets
     share_link: str
     on: date
+    preserved: tuple[str, ...] = ()  # organisations whose letters ask to preserve the data
+    photo_links: tuple[str, ...] = ()  # the matched photos' links (for the text to pass on)
+    owner_notes: tuple[str, ...] = ()  # photos listed under another account than the one given
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,22 @@ class CoverSheet:
         return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def pass_on_text(datasets: Sequence[str], share_link: str) -> str:
+MAX_PASS_ON_LINKS = 20
+
+
+def pass_on_text(datasets: Sequence[str], share_link: str, links: Sequence[str] = ()) -> str:
     """What someone who is not shown can send to the people who are."""
     where = share_link or "rightsbot, free software you can find by that name"
-    names = ", ".join(datasets) if datasets else "a face-recognition dataset"
-    return (f"Photos I took or uploaded, in which you appear, were found in {names}, a dataset "
-            "used to build or test face recognition. Only the person shown can ask the companies "
-            "involved about data about their own face. You can check and write to them for free "
-            f"with {where}. It is not legal advice.")
+    names = ", ".join(datasets) if datasets else "a dataset"
+    shown = list(links[:MAX_PASS_ON_LINKS])
+    photos = (" The photos: " + " ".join(shown) +
+              (f" (and {len(links) - len(shown)} more)" if len(links) > len(shown) else "") + "."
+              if shown else "")
+    return (f"Photos I took or uploaded, in which you appear, were found in {names}: datasets "
+            f"that were used to build or test face recognition, or that such datasets were built "
+            f"from.{photos} Only the person shown can ask the companies involved about data about "
+            f"their own face. You can check and write to them for free with {where}. It is not "
+            "legal advice.")
 
 
 def build_cover(data: CoverInput) -> CoverSheet:
@@ -112,7 +123,7 @@ def build_cover(data: CoverInput) -> CoverSheet:
     blocks.append(Bullets(tuple(dict.fromkeys(letter.how_to_send for letter in letters))))
     blocks.append(TextParagraph(_designated_methods(letters)))
 
-    gaps = list(dict.fromkeys(g for letter in letters for g in letter.gaps))
+    gaps = list(dict.fromkeys([*(g for letter in letters for g in letter.gaps), *data.owner_notes]))
     if gaps:
         blocks.append(Heading("Check before sending"))
         blocks.append(Bullets(tuple(gaps)))
@@ -130,6 +141,12 @@ def build_cover(data: CoverInput) -> CoverSheet:
 
     blocks += _risks(data)
 
+    escalations = list(dict.fromkeys(f"{letter.kind_title}: {letter.escalation}" for letter in letters
+                                     if letter.escalation))
+    if escalations:
+        blocks.append(Heading("If there is no answer, or a refusal"))
+        blocks.append(Bullets(tuple(escalations)))
+
     notes = list(dict.fromkeys([*data.notes, *(n for letter in letters for n in letter.notes)]))
     if notes:
         blocks.append(Heading("Notes on your letters"))
@@ -137,7 +154,7 @@ def build_cover(data: CoverInput) -> CoverSheet:
 
     pass_on = ""
     if person.shown == "not-me":
-        pass_on = pass_on_text(data.datasets, data.share_link)
+        pass_on = pass_on_text(data.datasets, data.share_link, data.photo_links)
         blocks.append(Heading("For the people in the photos"))
         blocks.append(TextParagraph("Your letters make no claim for the people shown: the law "
                                     "protects them, not the person who took or uploaded the "
@@ -182,44 +199,67 @@ def _designated_methods(letters: Sequence["ProducedLetter"]) -> str:
                    "notice before sending.")
 
 
+SWITCH = ("To ask for the other instead, change the destroy-or-preserve answer (in the chat, "
+          "from the summary; in a person file, bipa_choice) and make the letters again.")
+
+
 def _risks(data: CoverInput) -> list[Block]:
     person, letters = data.person, data.letters
     items: list[str] = []
     biometric = person.shown in ("me", "child")
-    if biometric and (data.private_action or data.cases):
-        if data.choice == "preserve":
-            why = (f"{' and '.join(data.cases)} {'is' if len(data.cases) == 1 else 'are'} pending, "
-                   "so preserving is the default: " if data.cases and not data.chosen_by_person
-                   else "")
-            items.append(f"Destroy or preserve: {why}your letters ask the companies to preserve the "
-                         "data until any claim is resolved, then destroy it, and to pass that on to "
-                         "their vendors. This keeps evidence in case you, or a case you are part of, "
-                         "need it. It applies to every letter in this delivery.")
-        else:
-            warning = (f" Warning: {' and '.join(data.cases)} {'is' if len(data.cases) == 1 else 'are'} "
-                       "pending over this data. Destroying it now can remove evidence for that case "
-                       "and for any claim of yours." if data.cases else
-                       " Destroying it can also remove evidence if you might bring a claim.")
-            items.append("Destroy or preserve: your letters ask the companies to destroy the data "
-                         f"now, in every letter of this delivery.{warning} Talk to a lawyer before "
-                         "sending if you might take legal action.")
+    pending = (f"{' and '.join(data.cases)} {'is' if len(data.cases) == 1 else 'are'} pending"
+               if data.cases else "")
+    if biometric and data.private_action and data.preserved:
+        why = (f"Because {pending}, preserving is the default. " if pending and not data.chosen_by_person
+               else "")
+        others = (" Your letters to every other organisation ask it to delete the data now."
+                  if len({l.company_name for l in letters}) > len(data.preserved) else "")
+        items.append(f"Destroy or preserve: {why}Your letters to {', '.join(data.preserved)} ask "
+                     "them to preserve the data until any claim is resolved, then destroy it, and to "
+                     "pass that on to their vendors. This keeps evidence in case you, or a case you "
+                     f"may be part of, need it.{others} {SWITCH}")
+    elif biometric and data.private_action:
+        warning = (f" Warning: {pending} over this data. Destroying it now can remove evidence for "
+                   "that case and for any claim of yours." if pending else
+                   " Destroying it can also remove evidence if you might bring a claim.")
+        items.append("Destroy or preserve: your letters ask the companies to destroy the data now."
+                     f"{warning} Talk to a lawyer before sending if you might take legal action. "
+                     f"{SWITCH}")
+    else:
+        items.append("Your letters ask each organisation to delete the data now. None of them rests "
+                     "on a law under which you could sue, so there was no destroy-or-preserve choice "
+                     "to make; if you are thinking about legal action anyway, talk to a lawyer "
+                     "before sending.")
+    if person.shown == "child":
+        items.append("You write for a minor child as parent or legal guardian. If your child is now "
+                     "an adult, they should send their own letters (or authorise you in writing).")
     if any(letter.kind == "bipa-demand" for letter in letters):
         if person.residence == "US-IL":
-            items.append("Your Illinois (BIPA) letters state that you live in Illinois and do not "
-                         f"say where the photos were uploaded from. {VANCE} Tell a lawyer, not the "
-                         "company, where you uploaded from.")
+            place = _upload_place(person)
+            told = (f"You told me you uploaded the photos from {place}; your BIPA letters do not say "
+                    "so. " if place else "")
+            items.append(f"{told}Your Illinois (BIPA) letters state that you live in Illinois and do "
+                         f"not say where the photos were uploaded from. {VANCE} Tell a lawyer, not "
+                         "the company, where you uploaded from.")
         else:
             items.append("Your Illinois (BIPA) letters rest on the photos having been uploaded from "
                          f"Illinois, which they state. {VANCE}")
         items.append("BIPA claims must be brought within five years (Tims v. Black Horse "
                      "Carriers, 2023 IL 127801). Sending a letter does not stop that clock.")
     items.append("The letters give each company only what it needs: your name, your contact "
-                  "details, where you live where the law depends on it, and the photos tied to "
-                  "that company. If a company asks for more to verify you, give the least it needs; "
-                  "do not send an identity document unless it explains why the law requires it.")
+                 "details, where you live where the law depends on it, and the photos tied to "
+                 "that company. If a company asks for more to verify you, give the least it needs; "
+                 "do not send an identity document unless it explains why the law requires it.")
     items.append("The letters describe what public sources report about each company, as reports "
                  "and allegations, and ask questions: they do not say that anyone broke the law.")
     return [Heading("Risks and choices"), Bullets(tuple(items))]
+
+
+def _upload_place(person: Person) -> str:
+    """Where the person said they uploaded from, when it is known and not Illinois."""
+    from .regions import parse_region
+    place = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
+    return place.label() if place.known and place.code != "US-IL" else ""
 
 
 def render_cover_pdf(sheet: CoverSheet, person: Person) -> bytes:

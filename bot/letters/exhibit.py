@@ -98,6 +98,20 @@ def build_exhibit(matches: Iterable[MatchLike], dataset_names: Mapping[str, str]
     return Exhibit(rows, min(len(rows), max_rows))
 
 
+def owner_mismatches(matches: Iterable[MatchLike]) -> tuple[str, ...]:
+    """For the sender: photos given as a link naming one Flickr account that a dataset lists
+    under another. The letters list the dataset's account; the sender should check that
+    the photo is the one they meant before claiming it."""
+    out: dict[str, None] = {}
+    for m in matches:
+        named = _owner_named_in(m.query, m.photo_id)
+        if named and m.owner and named.casefold() != m.owner.casefold():
+            out[(f"Photo {m.photo_id}: you gave it as a photo of the Flickr account {named}, but "
+                 f"{m.dataset} lists it under {m.owner}. Check that it is the photo you meant "
+                 "before sending; the letters name the dataset's account.")] = None
+    return tuple(out)
+
+
 def _owner_named_in(query: str, photo_id: str | None) -> str | None:
     """The owner NSID when the person's own link to this photo names it."""
     if not photo_id or "/" not in query:

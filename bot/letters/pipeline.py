@@ -24,6 +24,7 @@ from .compose import ComposedLetter, LetterInput, compose_letter, letter_jurisdi
 from .cover import CoverInput, CoverSheet, build_cover
 from .email import Attachment, build_eml
 from .model import LetterDocument, Person
+from .exhibit import owner_mismatches, photo_link
 from .pdf import render_pdf
 from .recipients import RecipientOption, recipient_options
 from .regions import parse_region
@@ -111,7 +112,7 @@ class LettersOutcome:
     kinds: tuple[KindChoice, ...]     # the kinds that apply to the person, with reasons
     notes: tuple[str, ...]            # for the person: skipped recipients and why
     cover: "CoverSheet | None" = None # the sender's cover sheet (None when no letter was made)
-    choice: str = "destroy"           # what every deletion demand asked: "destroy" | "preserve"
+    choice: str = "destroy"           # "preserve" when any company's letters ask to preserve
 
 
 class LetterMaker:
@@ -153,6 +154,17 @@ class LetterMaker:
             out.setdefault(item.company.name, []).append(self.rules.get(item.kind).title)
         return list(out.items())
 
+    def choice_context(self, person: Person, result: "CheckResult") -> tuple[bool, tuple[str, ...]]:
+        """Whether "destroy now or preserve" is the person's to choose (a recipient gets a
+        letter under a law the person can sue under), and the pending court cases over
+        those recipients' use of the data, which make preserving their default."""
+        residence = parse_region(person.residence, "residence")
+        uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
+        plan = self._plan(person, self._shown_matches(person, result),
+                          self._kinds(person, residence, uploaded, []), [])
+        suable = [item for item in plan if self.rules.get(item.kind).private_action]
+        return bool(suable), tuple(sorted({c for item in suable for c in item.cases}))
+
     def make(self, person: Person, result: "CheckResult", on: date,
              progress: Callable[[int, int], None] | None = None) -> LettersOutcome:
         """Every letter for ``person`` about the matches in ``result``, dated ``on``,
@@ -163,20 +175,32 @@ class LetterMaker:
         kinds = self._kinds(person, residence, uploaded, notes)
         matches = self._shown_matches(person, result)
         plan = self._plan(person, matches, kinds, notes)
-        cases = tuple(sorted({c for item in plan for c in item.cases}))
-        choice = person.bipa_choice or ("preserve" if cases else "destroy")
+        # destroy-or-preserve matters where the person could bring a claim: for a company
+        # that gets a letter under a law with a private action, all its letters follow the
+        # person's choice (default: preserve while a case over the data is pending); every
+        # other company is asked to delete now
+        suable = {item.company.slug for item in plan if self.rules.get(item.kind).private_action}
+        cases = tuple(sorted({c for item in plan if item.company.slug in suable for c in item.cases}))
+        choices = {item.company.slug: (person.bipa_choice or ("preserve" if item.cases else "destroy"))
+                   if item.company.slug in suable else "destroy" for item in plan}
         out = []
         for done, item in enumerate(plan, start=1):
-            out.append(self._produce(person, item, on, choice))
+            out.append(self._produce(person, item, on, choices[item.company.slug]))
             if progress:
                 progress(done, len(plan))
         log.info("letters: %d produced for %d companies", len(out),
                  len({letter.company for letter in out}))
         notes = list(dict.fromkeys(notes))
+        preserved = tuple(sorted({self.directory.get(c).name for c, v in choices.items()
+                                  if v == "preserve"}))
+        choice = "preserve" if preserved else "destroy"
         cover = build_cover(CoverInput(
             person=person, letters=tuple(out), notes=tuple(notes), choice=choice,
             chosen_by_person=bool(person.bipa_choice), cases=cases,
-            private_action=any(self.rules.get(letter.kind).private_action for letter in out),
+            private_action=bool(suable), preserved=preserved,
+            photo_links=tuple(dict.fromkeys(photo_link(m.photo_id, m.owner, m.url) for m in matches
+                                            if m.photo_id or m.url)),
+            owner_notes=owner_mismatches(matches),
             datasets=tuple(self.registry.get(s).name for s in sorted(
                 {m.dataset for m in matches if m.dataset in self.registry})),
             share_link=self.share_link, on=on)) if out else None

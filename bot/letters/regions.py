@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from ..regions import country_of, is_region, region_name
+from ..regions import country_of, is_region, readable_country, region_name
 
 UNKNOWN = "unknown"
 
@@ -32,7 +32,7 @@ class Region:
             return "an unknown place"
         name = region_name(self.code)
         if self.country == self.code:
-            name = _readable_country(name)
+            name = readable_country(name)
         return name
 
     def short(self) -> str:
@@ -63,22 +63,3 @@ def matches(region: Region, pattern: str) -> bool:
     if "-" in pattern:
         return region.code == pattern
     return region.country == pattern
-
-
-# Country names that read wrong after "I live in" without an article.
-_WITH_ARTICLE = ("United ", "Netherlands", "Philippines", "Bahamas", "Gambia", "Maldives",
-                 "Dominican Republic", "Central African Republic", "Czech Republic",
-                 "Comoros", "Marshall Islands", "Solomon Islands", "Cayman Islands",
-                 "Falkland Islands", "Faroe Islands", "Virgin Islands", "Russian Federation",
-                 "Holy See", "Cook Islands", "Turks and Caicos Islands", "Seychelles")
-
-
-def _readable_country(name: str) -> str:
-    if ", " in name:   # ISO style "Congo, The Democratic Republic of the"
-        head, tail = name.split(", ", 1)
-        name = f"{tail} {head}"
-    if name.startswith(("The ", "the ")):
-        return "the " + name[4:]
-    if name.startswith(_WITH_ARTICLE):
-        return "the " + name
-    return name[0].upper() + name[1:]

@@ -71,16 +71,35 @@ def test_a_pending_case_suggests_preserving_and_destroying_needs_a_second_press(
     assert "Permanently destroy" in letter and "Preserve all such data" not in letter
 
 
-def test_the_warning_can_be_answered_by_preserving(chat):
+def test_no_private_action_means_no_question_even_with_a_pending_case(chat):
+    """The Vance class is Illinois residents: a German writing to Google under the GDPR has no
+    claim the data must be kept for, so Google is asked to erase it and nothing is asked."""
     check_links(chat, DIF)
     chat.press("Write letters")
     chat.press("I appear in them")
-    chat.press("EU / EEA country")                            # not a private-action law ...
-    chat.press("Germany")                                     # ... but a pending case: asked
+    chat.press("EU / EEA country")                            # not a private-action law
+    chat.press("Germany")
     chat.press("Same as where I live")
     chat.text("Anna Kuznetsova")
     chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
     chat.text("anna@example.de")
+    chat.press("Typed signature")
+    chat.press("Done")
+    assert step_now(chat) == "summary"
+    letter = google_letter(chat.press("Make my letters"))
+    assert "without undue delay" in letter and "Vance v. Google" not in letter.split("reported")[-1] \
+        or "Article 18(1)(c)" not in letter
+
+
+def test_the_warning_can_be_answered_by_preserving(chat):
+    check_links(chat, DIF)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Illinois")                                    # BIPA: a private action
+    chat.press("Same as where I live")
+    chat.text("Dana Reyes")
+    chat.text("2100 N Racine Ave\nChicago, IL 60614")
+    chat.text("dana@example.org")
     chat.press("Typed signature")
     chat.press("Done")
     assert step_now(chat) == "bipa_choice"
@@ -88,7 +107,7 @@ def test_the_warning_can_be_answered_by_preserving(chat):
     out = chat.press("Preserve until resolved")               # from the warning's keyboard
     assert "Destroy or preserve: Preserve until resolved, then destroy" in said(out)
     letter = google_letter(chat.press("Make my letters"))
-    assert "until the claims in Vance v. Google" in letter and "Article 18(1)(c)" in letter
+    assert "until the claims in Vance v. Google" in letter and "Preserve all such data" in letter
 
 
 def test_without_a_pending_case_destroy_is_one_press_and_nothing_is_suggested(chat):
@@ -212,11 +231,11 @@ def test_every_new_step_reprompts_with_buttons_that_work(chat):
     chat.press("Yes, destroy now")
     assert step_now(chat) == "summary"
     chat.press("Change who is in the photos")
-    chat.press("My child appears in them")
+    chat.press("My child (under 18) appears in them")
     chat.press("In all of them")
     press_newest(chat, photo, "Leave the name out", "summary", texts.UNEXPECTED_UPLOAD)
     chat.press("Change who is in the photos")
-    chat.press("My child appears in them")
+    chat.press("My child (under 18) appears in them")
     chat.press("In all of them")
     press_newest(chat, Text("?"), "Leave the name out", "summary", "your child's name")
     # a button from an older message gets a plain answer and the current question

@@ -22,7 +22,7 @@ def test_an_illinois_person_shown_in_several_photos(chat, services, store):
     check_links(chat, PIPA[0], PIPA[1])
     chat.press("Write letters")
     assert "who appears in these photos?" in said(chat.outputs[-1:])
-    assert set(chat.buttons) == {"I appear in them", "My child appears in them",
+    assert set(chat.buttons) == {"I appear in them", "My child (under 18) appears in them",
                                  "I only took or uploaded them"}
     steps = [step_now(chat)]
     answer(chat, steps, ("press", "I appear in them"))
@@ -67,7 +67,7 @@ def test_an_illinois_person_shown_in_several_photos(chat, services, store):
 def test_a_parent_writes_for_their_child(chat, store):
     check_links(chat, PIPA[0])
     chat.press("Write letters")
-    out = chat.press("My child appears in them")            # one photo: no "all or some?"
+    out = chat.press("My child (under 18) appears in them")            # one photo: no "all or some?"
     assert "your child's name" in said(out) and "Leave the name out" in chat.buttons
     out = chat.text("x")
     assert "your child's name" in said(out) and "Leave the name out" in chat.buttons
@@ -82,14 +82,14 @@ def test_a_parent_writes_for_their_child(chat, store):
     assert "In the photos: your child (you write as parent or guardian)\n" in said(chat.outputs[-1:])
 
     chat.press("Change who is in the photos")                # now with the child's name
-    chat.press("My child appears in them")
+    chat.press("My child (under 18) appears in them")
     out = chat.text("Lea <b>Example</b> {{ 7*7 }}")
     assert step_now(chat) == "summary"
     assert "(Lea <b>Example</b> {{ 7*7 }})" in said(out)
     letters = letter_pdfs(chat.press("Make my letters"))
     assert letters
     for text in map(flat, letters.values()):
-        assert "parent or legal guardian of my child Lea <b>Example</b> {{ 7*7 }}" in text
+        assert "parent or legal guardian of Lea <b>Example</b> {{ 7*7 }}, my minor child" in text
     assert store.load_session(USER)["form"]["child_name"] == "Lea <b>Example</b> {{ 7*7 }}"
 
 
@@ -111,7 +111,9 @@ def test_someone_not_shown_gets_plain_requests_and_a_text_to_pass_on(chat, servi
     out = chat.press("Make my letters")
     cover_text = next(o.text for o in out if isinstance(o, Reply) and o.text.startswith("Read this"))
     names = [services.registry.get("pipa").name]
-    assert flat(pass_on_text(names, config.letters.share_link)) in flat(cover_text)
+    head, tail = flat(pass_on_text(names, config.letters.share_link)).split(" Only the person shown")
+    assert head in flat(cover_text) and "Only the person shown" + tail in flat(cover_text)
+    assert "The photos: https://www.flickr.com/" in cover_text
     letters = letter_pdfs(out)
     assert len(letters) == 2 and all("-uploader-" in name for name in letters)
     for text in map(flat, letters.values()):
@@ -154,7 +156,7 @@ def test_picking_photos_refuses_anything_but_matched_ones_and_keeps_progress(cha
 def test_picking_can_go_back_or_say_some_without_picking(chat, store):
     check_links(chat, *PIPA)
     chat.press("Write letters")
-    chat.press("My child appears in them")
+    chat.press("My child (under 18) appears in them")
     out = chat.press("I'll say which")
     assert "Send the photo IDs" in said(out)
     out = chat.press("Back")

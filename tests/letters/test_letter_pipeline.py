@@ -165,7 +165,8 @@ def test_how_to_send_names_the_channel_and_the_gaps(maker):
     by = {l.company: l for l in outcome.letters}
     assert "privacy web form at https://help.meta.com/support/privacy" in by["meta"].how_to_send
     assert "no postal address is on file, and no privacy email or web form" in by["sensetime"].how_to_send
-    assert any("no postal address is on file" in g for g in by["sensetime"].gaps)
+    assert any("no postal address, privacy email or web form is on file" in g
+               for g in by["sensetime"].gaps)
     # the gaps reach the sender's cover sheet, never the letter
     assert "no postal address" in outcome.cover.text()
     assert "no postal address" not in by["sensetime"].text
@@ -227,11 +228,24 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     dif = [SampleMatch("dif", "flickr-photo", "2", NSID, None, query="2")]
     outcome = maker.make(person("US-IL", companies=("google", "ibm")), SampleResult(dif), LETTER_DATE)
     assert outcome.choice == "preserve"
-    for letter in outcome.letters:   # the choice governs every letter, not only Google's
-        assert "Preserve all such data" in letter.text and "Permanently destroy all such" not in letter.text
     google = next(l for l in outcome.letters if l.company == "google")
+    assert "Preserve all such data" in google.text and "Permanently destroy all such" not in google.text
     assert "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)" in google.text
-    assert "so preserving is the default" in outcome.cover.text()
+    # IBM is in no pending case: without a choice of the person's, its letter asks to destroy
+    ibm = next(l for l in outcome.letters if l.company == "ibm")
+    assert "Permanently destroy all such data" in ibm.text and "Preserve all" not in ibm.text
+    cover = outcome.cover.text()
+    assert "preserving is the default. Your letters to Google ask them to preserve" in cover
+    assert "Your letters to every other organisation ask it to delete the data now." in cover
+    # the person's own choice governs every letter to a company they could sue under BIPA
+    kept = maker.make(person("US-IL", companies=("google", "ibm", "toyota-motor-europe"),
+                             bipa_choice="preserve"), SampleResult(dif + list(MATCHES)), LETTER_DATE)
+    for letter in kept.letters:        # Toyota: its BIPA and its GDPR letter alike
+        assert "Preserve all such data" in letter.text or "Restriction (Article 18(1)(c)" in letter.text
+    # no law with a private action (a German writing to Google): delete now, nothing to choose
+    german = maker.make(person("DE", companies=("google",)), SampleResult(dif), LETTER_DATE)
+    assert german.choice == "destroy" and "without undue delay" in german.letters[0].text
+    assert "there was no destroy-or-preserve choice" in german.cover.text()
     chosen = maker.make(person("US-IL", companies=("google",), bipa_choice="destroy"),
                         SampleResult(dif), LETTER_DATE)
     assert chosen.choice == "destroy" and "Permanently destroy all such data" in chosen.letters[0].text
@@ -247,7 +261,9 @@ def test_cover_sheet_for_the_sender_reads_back_from_its_pdf(maker):
     text = squash(pdf_text(cover.pdf)[0])
     for element in ("not legal advice", "Keep as proof", "How to send them", "Check before sending",
                     "Risks and choices", "do not say where the photos were uploaded from",
-                    "primarily and substantially", "SenseTime Group Inc.: no postal address is on file",
+                    "primarily and substantially",
+                    "SenseTime Group Inc.: no postal address, privacy email or web form is on file",
+                    "If there is no answer, or a refusal", "five years",
                     "UC Berkeley: This recipient is a public body"):
         assert element in text, element
     for letter in outcome.letters:
@@ -270,3 +286,27 @@ def test_preview_matches_what_is_made(maker):
         expected.setdefault(letter.company_name, []).append(letter.kind_title)
     assert preview == list(expected.items())
     assert ("UC Berkeley", ["Request to stop using and to delete data derived from the photographs"]) in preview
+
+
+def test_cover_sheet_says_what_the_letters_leave_out_and_where_they_go(maker):
+    """Findings of the independent review: the cover sheet names the upload place the BIPA
+    letter leaves out, a photo listed under another account than the one given, letters that
+    go to an entity abroad, the next steps, and the photos in the text to pass on."""
+    other = "https://www.flickr.com/photos/11111111@N00/1808093328/"
+    matches = [SampleMatch("pipa", "flickr-photo", "1808093328", NSID, None, query=other)]
+    french = maker.make(person("US-IL", "FR", companies=("meta", "toyota-motor-europe")),
+                        SampleResult(matches), LETTER_DATE)
+    cover = french.cover.text()
+    assert "You told me you uploaded the photos from France; your BIPA letters do not say so." in cover
+    assert all("France" not in l.text for l in french.letters)
+    assert ("Photo 1808093328: you gave it as a photo of the Flickr account 11111111@N00, but pipa "
+            f"lists it under {NSID}.") in cover
+    assert ("Toyota Motor Europe: no entity of Toyota Motor Europe in the United States is on file, "
+            "so the US-law letter goes to Toyota Motor Europe NV/SA in Belgium.") in cover
+    assert "If there is no answer, or a refusal" in cover and "Talk to a lawyer licensed in Illinois" in cover
+    uploader = maker.make(person("BR", shown="not-me", companies=("meta",)), SampleResult(MATCHES),
+                          LETTER_DATE)
+    assert f"The photos: https://www.flickr.com/photos/{NSID}/{PHOTO_IDS[0]}/" in uploader.cover.pass_on
+    parent = maker.make(person("US-CA", shown="child", companies=("meta",)), SampleResult(MATCHES),
+                        LETTER_DATE)
+    assert "If your child is now an adult, they should send their own letters" in parent.cover.text()

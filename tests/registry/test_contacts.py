@@ -69,7 +69,13 @@ def test_microsoft_gdpr_letters_go_to_its_irish_joint_controller(directory, juri
     lines = contact.recipient_lines()
     assert lines[:2] == ("Microsoft Ireland Operations Limited", "Attn: Data Protection Officer")
     assert lines[-1] == "Ireland"
-    assert contact.address_verified and contact.gaps() == () and contact.affiliate_note == ""
+    assert contact.address_verified
+    if jurisdiction == "EU":
+        assert contact.gaps() == () and contact.affiliate_note == ""
+    else:   # an Irish entity for a UK or Swiss law: the cover sheet says the reach may be disputed
+        assert contact.gaps() == (contact.affiliate_note,)
+        assert "so the " + {"GB": "UK GDPR", "CH": "FADP"}[jurisdiction] + \
+            " letter goes to Microsoft Ireland Operations Limited in Ireland" in contact.affiliate_note
 
 
 @pytest.mark.parametrize("jurisdiction", ["US", "CA", None])
@@ -92,20 +98,31 @@ def test_amazon_letters_go_to_amazon_com_not_aws_emea(directory, jurisdiction):
     assert "Amazon Web Services EMEA SARL" not in contact.recipient_lines()
     assert contact.email is None
     assert contact.webform == "https://www.amazon.com/hz/contact-us/request-data"
-    assert contact.medium == "webform" and contact.gaps() == ()
+    assert contact.medium == "webform"
+    if jurisdiction == "US":
+        assert contact.gaps() == ()
+    else:   # no Amazon entity in that law's area is on file: the cover sheet says so
+        (note,) = contact.gaps()
+        assert note.startswith("Amazon: no entity of Amazon in ")
+        assert "letter goes to Amazon.com, Inc. in the United States" in note
 
 
 def test_samsung_us_letters_go_to_samsung_electronics_america(directory):
     contact = directory.contact_for("samsung", "US")
     assert contact.entity == "Samsung Electronics America, Inc." and contact.care_of is None
-    assert contact.country == "US" and contact.affiliate_note == ""
+    assert contact.country == "US"
+    # a subsidiary that public reports do not name: the sender is told to ask it to pass it on
+    assert contact.affiliate_note == (
+        "Samsung: Samsung Electronics America, Inc. is the group's entity for the United States, "
+        "but public reports name the group, not this company: ask it to pass the letter on to the "
+        "group company that used the dataset.")
     # the record has its California privacy portal, but no postal address
     assert contact.webform == "https://privacypost.sea.samsung.com/ccpa/consumer_privacy"
     assert contact.address == () and not contact.address_verified and contact.reachable
     assert contact.recipient_lines() == ("Samsung Electronics America, Inc.",)
     assert contact.gaps() == (
         "Samsung Electronics America, Inc.: no postal address is on file; find it on the "
-        "organisation's own privacy or contact page before sending.",)
+        "organisation's own privacy or contact page before sending by post.", contact.affiliate_note)
 
 
 def test_samsung_other_laws_go_to_other_entities(directory):
@@ -155,19 +172,20 @@ def test_gaps_match_what_is_on_file(directory):
             assert ("no postal address" in gaps) == (not contact.address), company.slug
             assert ("has not been verified" in gaps) == bool(
                 contact.address and not contact.address_verified), company.slug
-            assert ("no privacy email or web form" in gaps) == (
-                not (contact.email or contact.webform)), company.slug
+            assert ("no privacy email or web form" in gaps or "privacy email or web form is on"
+                    in gaps) == (not (contact.email or contact.webform)), company.slug
 
 
 def test_an_entity_with_nothing_on_file_lists_every_gap(directory):
     contact = directory.contact_for("intellivision", "US")
     assert not contact.reachable
+    # one sentence for everything missing about one entity, not one per channel
     assert contact.gaps() == (
-        "IntelliVision: no postal address is on file; find it on the organisation's own "
-        "privacy or contact page before sending.",
-        "IntelliVision: no privacy email or web form is on file.")
+        "IntelliVision: no postal address, privacy email or web form is on file; find them on "
+        "the organisation's own privacy or contact page before sending.",)
     uw = directory.contact_for("university-of-washington", "EU")
-    assert uw.email == "uwprivacy@uw.edu" and len(uw.gaps()) == 1
+    assert uw.email == "uwprivacy@uw.edu"
+    assert uw.gaps()[0].startswith("University of Washington: no postal address is on file")
 
 
 def test_unknown_jurisdiction_is_a_data_error(directory):
@@ -188,21 +206,25 @@ def test_a_subsidiary_abroad_gets_the_foreign_affiliate_note(tmp_path):
     eu = acme.contact_for("EU")
     assert eu.entity == "Acme Shenzhen Co., Ltd." and eu.care_of is None
     assert eu.affiliate_note == (
-        "Acme: no entity of Acme in the EU or EEA is on file, and the one that is, Acme "
-        "Shenzhen Co., Ltd. (China), may not be the company that used the dataset. Look for "
-        "the group's privacy contact for the EU or EEA before sending, and ask it to pass the "
-        "letter on.")
+        "Acme: no entity of Acme in the EU or EEA is on file, so the GDPR letter goes to Acme "
+        "Shenzhen Co., Ltd. in China. Whether the law reaches it there may be disputed (for the "
+        "GDPR, Article 3(2) and the company's Article 27 representative, if it has one; look for "
+        "it in the company's privacy notice).")
     assert eu.gaps() == (eu.affiliate_note,)      # address and email are on file
-    assert "the United States" in acme.contact_for("US").affiliate_note
-    assert acme.contact_for("CA").affiliate_note.count("Canada") == 2
+    assert "no entity of Acme in the United States is on file, so the US-law letter" in \
+        acme.contact_for("US").affiliate_note
+    assert "so the PIPEDA letter goes to Acme Shenzhen Co., Ltd. in China" in \
+        acme.contact_for("CA").affiliate_note
     assert acme.contact_for(None).affiliate_note == ""   # a plain request names no law
 
 
-def test_no_affiliate_note_for_a_parent_abroad_or_a_subsidiary_at_home(tmp_path):
+def test_a_parent_abroad_is_named_as_abroad_and_a_controller_at_home_gets_no_note(tmp_path):
     parent = hand_made(tmp_path / "a", [acme_entity("cn", "Acme Holdings Ltd.", "CN", "parent")])
-    assert parent.contact_for("EU").affiliate_note == ""   # the law may reach the company itself
+    note = parent.contact_for("EU").affiliate_note     # the company itself, abroad: Art. 3(2)
+    assert "so the GDPR letter goes to Acme Holdings Ltd. in China" in note
+    assert "group company" not in note
     local = hand_made(tmp_path / "b", [acme_entity("de", "Acme GmbH", "DE", "subsidiary")])
-    assert local.contact_for("EU").affiliate_note == ""
+    assert local.contact_for("EU").affiliate_note == ""   # the only entity, the controller, at home
     assert local.contact_for("GB").affiliate_note != ""    # Germany is not in the UK
 
 
@@ -216,8 +238,10 @@ def test_a_representative_for_a_subsidiary_keeps_the_note_about_the_addressee(tm
                                                                   "eu", "DE")
     # the represented company's name in the representative's address is not printed twice
     assert eu.recipient_lines() == ("Acme Labs LLC", "c/o Rep GmbH", "Attn: Acme", "20095 Hamburg")
-    assert "Acme Labs LLC (United States)" in eu.affiliate_note
-    assert eu.gaps()[0].startswith("Rep GmbH: the postal address has not been verified")
+    assert eu.affiliate_note == ""       # reached through its representative in the EU
+    assert eu.gaps() == ("Rep GmbH: the postal address has not been verified; check it against the "
+                         "organisation's own privacy or contact page before sending.",
+                         "Rep GmbH: no privacy email or web form is on file.")
     assert acme.contact_for("US").care_of is None and acme.contact_for("US").affiliate_note == ""
 
 
