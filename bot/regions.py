@@ -17,7 +17,7 @@ import pycountry
 
 from .errors import InputError
 
-Context = Literal["any", "us-state", "country"]
+Context = Literal["any", "us-state", "country", "de-state"]
 
 # Names people use that ISO does not list.
 _COUNTRY_ALIASES = {
@@ -65,19 +65,31 @@ def _state_names() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def de_states() -> tuple[tuple[str, str], ...]:
+    """(code, name) of every German federal state (Land), sorted by name. A German
+    resident's Land decides which data protection authority they can complain to."""
+    subs = pycountry.subdivisions.get(country_code="DE") or []
+    return tuple(sorted(((s.code, s.name) for s in subs), key=lambda cn: cn[1]))
+
+
 def is_region(code: str) -> bool:
-    """True for a known country code or US-XX code."""
+    """True for a known country code, a US-XX state or a DE-XX Land."""
     if code.startswith("US-"):
         return any(code == c for c, _ in us_states())
+    if code.startswith("DE-"):
+        return any(code == c for c, _ in de_states())
     return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
 
 
 def region_name(code: str) -> str:
-    """A readable name: ``"Illinois, United States"``, ``"Germany"``."""
-    if code.startswith("US-"):
-        for c, name in us_states():
-            if c == code:
-                return f"{name}, United States"
+    """A readable name: ``"Illinois, United States"``, ``"Berlin, Germany"``, ``"Germany"``."""
+    for prefix, states, country_name in (("US-", us_states, "United States"),
+                                          ("DE-", de_states, "Germany")):
+        if code.startswith(prefix):
+            for c, name in states():
+                if c == code:
+                    return f"{name}, {country_name}"
     country = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
     if country is not None:
         return getattr(country, "common_name", None) or country.name
@@ -85,7 +97,20 @@ def region_name(code: str) -> str:
 
 
 def country_of(code: str) -> str:
-    return "US" if code.startswith("US-") else code
+    return code.split("-", 1)[0] if code.startswith(("US-", "DE-")) else code
+
+
+@lru_cache(maxsize=1)
+def _de_state_names() -> dict[str, str]:
+    out = {}
+    for code, name in de_states():
+        out[_fold(name)] = code
+        out[_fold(code)] = code
+    out.update({_fold(k): v for k, v in {
+        "Bavaria": "DE-BY", "Lower Saxony": "DE-NI", "North Rhine-Westphalia": "DE-NW",
+        "Rhineland-Palatinate": "DE-RP", "Saxony": "DE-SN", "Saxony-Anhalt": "DE-ST",
+        "Thuringia": "DE-TH", "Hesse": "DE-HE", "Mecklenburg-Western Pomerania": "DE-MV"}.items()})
+    return out
 
 
 def parse_region(text: str, context: Context = "any") -> str:
@@ -98,6 +123,11 @@ def parse_region(text: str, context: Context = "any") -> str:
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_INPUT:
         raise InputError("Please type a US state or a country.")
     folded = _fold(text)
+    if context == "de-state":
+        if folded in _de_state_names():
+            return _de_state_names()[folded]
+        raise InputError(f"I don't know the German state \"{text.strip()[:40]}\". Tap it, or type its "
+                         "name, like Berlin or Bayern.")
     states = _state_names()
     if folded in states and (len(folded) > 2 or context == "us-state"):
         return states[folded]

@@ -5,7 +5,7 @@ field. Who is shown in the photos comes first (:mod:`bot.journey.shown`)."""
 from __future__ import annotations
 
 from ..errors import InputError
-from ..regions import parse_region, region_name, us_states
+from ..regions import de_states, parse_region, region_name, us_states
 from . import texts
 from .io import Reply, Upload
 from .keyboards import rows
@@ -128,6 +128,8 @@ class RegionStep(Step):
         elif action == "places":
             turn.session.data.pop("region_context", None)
             yield from self.prompt(turn)
+        elif action == "no-land" and turn.session.data.get("region_context") == "de-state":
+            yield from self.accept(turn, "DE", land_asked=True)
         else:
             yield from super().on_press(turn, action, arg)
 
@@ -149,15 +151,23 @@ class RegionStep(Step):
         if context == "us-state":
             buttons = [turn.btn(name, "set", code) for code, name in us_states()]
             yield Reply(texts.ASK_US_STATE, rows(buttons, 3), edit=edit)
+        elif context == "de-state":
+            buttons = [turn.btn(name, "set", code) for code, name in de_states()]
+            yield Reply(texts.ASK_DE_STATE, rows(buttons, 3) + ((turn.btn(texts.NO_LAND, "no-land"),),),
+                        edit=edit)
         else:
             buttons = [turn.btn(label, "set", code) for label, code in QUICK_COUNTRIES] if eu else []
             yield Reply(texts.ASK_COUNTRY, rows(buttons, 4) + ((turn.btn(texts.BACK_TO_MENU, "places"),),),
                         edit=edit)
 
-    def accept(self, turn: Turn, code: str) -> Outputs:
+    def accept(self, turn: Turn, code: str, *, land_asked: bool = False) -> Outputs:
         turn.session.data.pop("region_context", None)
         if not turn.services.is_region(code):
             yield from with_lead(self.prompt(turn), texts.UNKNOWN_REGION)
+            return
+        if code == "DE" and self.field == "residence" and not land_asked:
+            # the Land names the data protection authority a German resident can turn to
+            yield from self.sub_list(turn, "de-state", edit=turn.pressed)
             return
         turn.session.form[self.field] = code
         yield from advance(turn, self.field, texts.noted(region_name(code)))

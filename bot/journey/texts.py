@@ -248,6 +248,9 @@ OTHER_US_STATE = "Other US state"
 EU_EEA = "EU / EEA country"
 ELSEWHERE = "Somewhere else"
 ASK_US_STATE = "Which US state? Tap it, or type its name."
+ASK_DE_STATE = ("Which German state (Land)? Its data protection authority is the one you can "
+                "complain to, and the letters name it. Tap it, or type its name.")
+NO_LAND = "I'd rather not say"
 ASK_COUNTRY = "Which country? Type its name (for example: Germany, Brazil, Canada)."
 UNKNOWN_REGION = ("I don't know that place. Type a US state (like Illinois or IL) or a country "
                   "(like Germany or DE), or use the buttons.")

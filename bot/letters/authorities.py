@@ -27,12 +27,18 @@ class Authority:
 
 
 class Authorities:
-    def __init__(self, by_country: dict[str, Authority], same_as: dict[str, str], source: str):
+    def __init__(self, by_country: dict[str, Authority], same_as: dict[str, str], source: str,
+                 by_subdivision: dict[str, Authority] | None = None):
         self._by_country, self._same_as, self.source = by_country, same_as, source
+        self._by_subdivision = by_subdivision or {}
 
     def for_country(self, country: str) -> Authority | None:
-        """The authority for ``country`` ("DE", "US-IL" gives None), or None if it has none here."""
-        code = country.split("-")[0].upper()
+        """The authority for a region code: a German Land's own ("DE-BE"), else the
+        country's ("DE", "FR"); None where there is none here ("US-IL")."""
+        code = country.upper()
+        if code in self._by_subdivision:
+            return self._by_subdivision[code]
+        code = code.split("-")[0]
         return self._by_country.get(self._same_as.get(code, code))
 
     def countries(self) -> list[str]:
@@ -49,15 +55,22 @@ def load_authorities(path: Path | None = None) -> Authorities:
     countries = data.get("countries")
     if not isinstance(countries, dict) or not countries:
         raise DataError(f"{path.name}: no [countries] table")
-    by_country = {}
-    for code, raw in countries.items():
-        if not (isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].startswith("the ")
-                and isinstance(raw.get("web"), str) and raw["web"].startswith("https://")):
-            raise DataError(f"{path.name}: countries.{code}: needs name (starting with \"the \") "
-                            "and an https:// web address")
-        by_country[code] = Authority(code, raw["name"], raw["web"])
+    by_country = {code: _authority(path, "countries", code, raw) for code, raw in countries.items()}
+    subdivisions = data.get("subdivisions", {})
+    if not isinstance(subdivisions, dict):
+        raise DataError(f"{path.name}: subdivisions must be a table")
+    by_subdivision = {code: _authority(path, "subdivisions", code, raw)
+                      for code, raw in subdivisions.items()}
     same_as = data.get("same_as", {})
     for code, target in same_as.items():
         if target not in by_country:
             raise DataError(f"{path.name}: same_as.{code}: no authority for {target!r}")
-    return Authorities(by_country, dict(same_as), str(data.get("source", "")))
+    return Authorities(by_country, dict(same_as), str(data.get("source", "")), by_subdivision)
+
+
+def _authority(path: Path, table: str, code: str, raw: object) -> Authority:
+    if not (isinstance(raw, dict) and isinstance(raw.get("name"), str) and raw["name"].startswith("the ")
+            and isinstance(raw.get("web"), str) and raw["web"].startswith("https://")):
+        raise DataError(f"{path.name}: {table}.{code}: needs name (starting with \"the \") "
+                        "and an https:// web address")
+    return Authority(code, raw["name"], raw["web"])

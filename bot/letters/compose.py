@@ -257,7 +257,7 @@ def _authority_context(rule: KindRule, residence: Region, basis: str, company: C
     """The supervisory authorities a GDPR, PIPEDA or FADP letter names: where the
     sender lives (Art. 77) and where the controller is established."""
     authorities = load_authorities()
-    home = authorities.for_country(residence.country) if rule.jurisdiction in ("EU", "CA", "CH") else None
+    home = authorities.for_country(residence.code) if rule.jurisdiction in ("EU", "CA", "CH") else None
     if rule.kind == "gdpr" and residence.country not in GDPR_COUNTRIES:
         home = None
     if rule.kind == "gdpr" and regime == "GB":
@@ -266,7 +266,9 @@ def _authority_context(rule: KindRule, residence: Region, basis: str, company: C
     if seat is not None and home is not None and seat.name == home.name:
         seat = None
     return {"home": home.name if home else "", "home_web": home.web if home else "",
-            "seat": seat.name if seat else "", "seat_web": seat.web if seat else ""}
+            # the controller's Land is not on file: "... of the German federal state (Land)"
+            "seat": seat.name.replace(" where I live", "") if seat else "",
+            "seat_web": seat.web if seat else ""}
 
 
 def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Deadlines,

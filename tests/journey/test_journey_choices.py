@@ -79,6 +79,7 @@ def test_no_private_action_means_no_question_even_with_a_pending_case(chat):
     chat.press("I appear in them")
     chat.press("EU / EEA country")                            # not a private-action law
     chat.press("Germany")
+    chat.press("Berlin")
     chat.press("Same as where I live")
     chat.text("Anna Kuznetsova")
     chat.text("Hauptstr. 1\n10115 Berlin\nGermany")

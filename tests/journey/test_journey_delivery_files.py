@@ -59,6 +59,7 @@ def test_web_form_instructions_come_with_the_text_to_paste(chat):
     chat.press("I appear in them")
     chat.press("EU / EEA")
     chat.press("Germany")
+    chat.press("Berlin")
     chat.press("Same as where I live")
     chat.text("Anna Kuznetsova")
     chat.text("Hauptstr. 1\n10115 Berlin\nGermany")

@@ -98,6 +98,10 @@ def test_bad_answers_are_corrected_without_losing_anything(chat, store):
     matched(chat)
     assert "could be the US state California or Canada" in said(chat.text("CA"))
     chat.text("Germany")
+    # the Land names the authority: a typo keeps the list, "I'd rather not say" keeps "DE"
+    assert "I don't know the German state" in said(chat.text("Gotham"))
+    assert "Berlin" in chat.buttons
+    chat.press("I'd rather not say")
     chat.press("Same as where I live")
     assert "between 2 and 100 characters" in said(chat.text("x"))
     assert "between 2 and 100 characters" in said(chat.text("line\u202eevil"))
@@ -119,6 +123,8 @@ def test_gdpr_letters_for_an_eu_resident(chat):
     matched(chat)
     chat.press("EU / EEA")
     chat.press("Germany")
+    assert "Which German state (Land)?" in said(chat.outputs[-1:])
+    chat.text("Bavaria")                                # typed, in English
     chat.press("Same as where I live")
     chat.text("Anna Kuznetsova")
     chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
@@ -129,6 +135,7 @@ def test_gdpr_letters_for_an_eu_resident(chat):
     files = delivered_files(chat.press("Make my letters"))
     text = pdf_text(next(data for name, data in files.items() if "gdpr" in name and name.endswith(".pdf")))
     assert "Article 17" in text or "Art. 17" in text
+    assert "Bavarian State Office for Data Protection Supervision (BayLDA)" in " ".join(text.split())
 
 
 def test_every_state_can_be_picked_from_the_list(chat):

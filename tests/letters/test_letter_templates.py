@@ -506,3 +506,35 @@ def test_exhibit_takes_the_owner_from_the_persons_own_link():
         ("facescrub", "", "", "image URL", "https://img.example/a.jpg"))
     assert b"'=cmd" in build_exhibit([SampleMatch("x", "url", None, None, "=cmd|' /C calc'!A0")],
                                      {}).csv_bytes()
+
+
+def test_a_german_residents_land_names_the_authority():
+    """The competent supervisory authority by name: in Germany, the Land's."""
+    berlin = compose("gdpr", person("DE-BE")).document.text()
+    assert "in particular the Berlin Commissioner for Data Protection and Freedom of Information." in berlin
+    assert "I live in Berlin, Germany" in berlin
+    unsaid = compose("gdpr", person("DE")).document.text()
+    assert ("in particular the data protection supervisory authority of the German federal state "
+            "(Land) where I live") in unsaid
+    # a controller established in Germany (LAION, Hamburg; its Land is not on file)
+    laion = compose("gdpr", person("FR"), company("laion")).document.text()
+    assert ("in particular the Commission nationale de l'informatique et des libertés (CNIL), or "
+            "the data protection supervisory authority of the German federal state (Land), where "
+            "you are established.") in laion
+    assert compose("gdpr", person("DE-HH"), company("laion")).document.due.weekday() < 5
+
+
+def test_german_land_codes_are_regions():
+    from bot.regions import de_states, is_region, parse_region as parse_text, region_name
+    assert len(de_states()) == 16 and is_region("DE-BY") and not is_region("DE-XX")
+    assert region_name("DE-NW") == "Nordrhein-Westfalen, Germany"
+    assert parse_text("Bavaria", "de-state") == "DE-BY" and parse_text("de-be", "de-state") == "DE-BE"
+    with pytest.raises(Exception, match="German state"):
+        parse_text("{{ x }}", "de-state")
+    from bot.letters.person_file import parse_person
+    from pathlib import Path
+    loaded = parse_person({"name": "Anna", "address": ["Hauptstr. 1", "10115 Berlin"],
+                           "email": "anna@example.de", "residence": "DE-BE",
+                           "uploaded_from": "DE", "flickr": ["1808093328"], "shown": "me"},
+                          base=Path("."))
+    assert loaded.person.residence == "DE-BE"
