@@ -137,10 +137,13 @@ class Contact:
         channel = bool(self.email or self.webform)
         if not self.address and not channel:
             out.append(f"{who}: no postal address, privacy email or web form is on file; find "
-                       "them on the organisation's own privacy or contact page before sending.")
+                       "them on the organisation's own privacy or contact page before sending. The "
+                       "letter's address block shows only the name: if you post it, address the "
+                       "envelope by hand.")
         elif not self.address:
             out.append(f"{who}: no postal address is on file; find it on the organisation's "
-                       "own privacy or contact page before sending by post.")
+                       "own privacy or contact page before sending by post, and address the "
+                       "envelope by hand (the letter's address block shows only the name).")
         elif not self.address_verified:
             out.append(f"{who}: the postal address has not been verified; check it against "
                        "the organisation's own privacy or contact page before sending.")

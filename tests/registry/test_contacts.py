@@ -122,7 +122,8 @@ def test_samsung_us_letters_go_to_samsung_electronics_america(directory):
     assert contact.recipient_lines() == ("Samsung Electronics America, Inc.",)
     assert contact.gaps() == (
         "Samsung Electronics America, Inc.: no postal address is on file; find it on the "
-        "organisation's own privacy or contact page before sending by post.", contact.affiliate_note)
+        "organisation's own privacy or contact page before sending by post, and address the "
+        "envelope by hand (the letter's address block shows only the name).", contact.affiliate_note)
 
 
 def test_samsung_other_laws_go_to_other_entities(directory):
@@ -182,7 +183,8 @@ def test_an_entity_with_nothing_on_file_lists_every_gap(directory):
     # one sentence for everything missing about one entity, not one per channel
     assert contact.gaps() == (
         "IntelliVision: no postal address, privacy email or web form is on file; find them on "
-        "the organisation's own privacy or contact page before sending.",)
+        "the organisation's own privacy or contact page before sending. The letter's address "
+        "block shows only the name: if you post it, address the envelope by hand.",)
     uw = directory.contact_for("university-of-washington", "EU")
     assert uw.email == "uwprivacy@uw.edu"
     assert uw.gaps()[0].startswith("University of Washington: no postal address is on file")
