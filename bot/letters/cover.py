@@ -177,9 +177,15 @@ def _who_line(person: Person) -> str:
     if person.shown == "not-me":
         return ("You told me you took or uploaded the photos but are not in them, so your letters "
                 "are plain requests about your photos, without claims about biometric data.")
-    some = (" in some of the photos, without saying which" if person.shown_some else
-            " in the photos you picked" if person.shown_photos else " in the photos")
-    return f"You told me you appear{some}; the letters say so and list only those photos."
+    if person.shown_some:
+        return ("You told me you appear in some of the photos, without saying which: the letters say "
+                "so, list every matched photo and ask only about data about you. A company may ask "
+                "which photos show you; marking them (in the chat, or shown_photos in a person file) "
+                "makes the letters stronger.")
+    if person.shown_photos:
+        return ("You told me which photos you appear in; the letters say so and list only those "
+                "photos.")
+    return "You told me you appear in the photos; the letters say so."
 
 
 def _designated_methods(letters: Sequence["ProducedLetter"]) -> str:

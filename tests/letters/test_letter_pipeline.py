@@ -310,3 +310,15 @@ def test_cover_sheet_says_what_the_letters_leave_out_and_where_they_go(maker):
     parent = maker.make(person("US-CA", shown="child", companies=("meta",)), SampleResult(MATCHES),
                         LETTER_DATE)
     assert "If your child is now an adult, they should send their own letters" in parent.cover.text()
+
+
+def test_the_cover_sheet_says_how_some_photos_unmarked_are_handled(maker):
+    outcome = maker.make(person("US-CO", shown_some=True, companies=("meta",)), SampleResult(MATCHES),
+                         LETTER_DATE)
+    cover = outcome.cover.text()
+    assert "appear in some of the photos, without saying which: the letters say so, list every" in cover
+    assert "list only those photos" not in cover
+    picked = maker.make(person("US-CO", shown_photos=(PHOTO_IDS[0],), companies=("meta",)),
+                        SampleResult(MATCHES), LETTER_DATE)
+    assert "You told me which photos you appear in; the letters say so and list only those" in \
+        picked.cover.text()
