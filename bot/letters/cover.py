@@ -16,13 +16,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from .fonts import letter_fonts
 from .layout import layout_for
 from .model import Block, Bullets, Heading, Paragraph as TextParagraph, Person
 from .pdf import check_strings
-from .pdf_blocks import letter_styles, markup, notices_flowable
+from .pdf_blocks import block_flowables, letter_styles, markup, notices_flowable
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import ProducedLetter
@@ -285,15 +285,8 @@ def render_cover_pdf(sheet: CoverSheet, person: Person) -> bytes:
                             bottomMargin=body.y, initialFontName=letter_fonts().regular)
     width = body.width
     story = [Paragraph(markup(sheet.title), styles.subject),
-             notices_flowable((NOT_LEGAL_ADVICE,), width, styles)]
-    for block in sheet.blocks:
-        if isinstance(block, Heading):
-            story.append(Paragraph(markup(block.text), styles.heading))
-        elif isinstance(block, TextParagraph):
-            story.append(Paragraph(markup(block.text), styles.body))
-        elif isinstance(block, Bullets):
-            story += [Paragraph(markup(item), styles.bullet, bulletText="-") for item in block.items]
-            story.append(Spacer(1, 4))
+             notices_flowable((NOT_LEGAL_ADVICE,), width, styles),
+             *block_flowables(sheet.blocks, width, styles)]
     doc.build(story)
     return out.getvalue()
 

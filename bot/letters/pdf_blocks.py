@@ -238,7 +238,16 @@ def body_flowables(doc: LetterDocument, layout: PageLayout, image: SignatureImag
     story: list[Flowable] = [Paragraph(markup(doc.subject), styles.subject)]
     if doc.notices:
         story.append(notices_flowable(doc.notices, width, styles))
-    for block in doc.blocks:
+    story += block_flowables(doc.blocks, width, styles)
+    story.append(signature_block(doc, layout, width, image, styles, seal))
+    return story
+
+
+def block_flowables(blocks, width: float, styles: LetterStyles) -> list[Flowable]:
+    """Headings, paragraphs, bullet lists and tables as reportlab flowables (letters and
+    the cover sheet alike)."""
+    story: list[Flowable] = []
+    for block in blocks:
         if isinstance(block, Heading):
             story.append(Paragraph(markup(block.text), styles.heading))
         elif isinstance(block, TextParagraph):
@@ -248,5 +257,4 @@ def body_flowables(doc: LetterDocument, layout: PageLayout, image: SignatureImag
             story.append(Spacer(1, 4))
         elif isinstance(block, TextTable):
             story.append(table_flowable(block, width, styles))
-    story.append(signature_block(doc, layout, width, image, styles, seal))
     return story
