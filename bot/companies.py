@@ -229,10 +229,16 @@ class Company:
         if receiver is not addressee and in_jurisdiction(receiver.country, jurisdiction):
             return ""     # through its representative or establishment there
         if not in_jurisdiction(addressee.country, jurisdiction):
-            text = (f"{self.name}: no entity of {self.name} in {where} is on file, so the {law} "
-                    f"letter goes to {addressee.name} in {readable_country(addressee.country_name)}. "
-                    "Whether the law "
-                    "reaches it there may be disputed")
+            local = [e.name for e in self.entities if in_jurisdiction(e.country, jurisdiction)]
+            head = (f"{self.name}: {' and '.join(local)} in {where} {'is' if len(local) == 1 else 'are'} "
+                    f"on file, but {self.name}'s privacy notice does not make "
+                    f"{'it' if len(local) == 1 else 'them'} the controller for this (see "
+                    f"`rightsbot companies {self.slug}`), so the {law} letter goes to" if local else
+                    f"{self.name}: no entity of {self.name} in {where} is on file, so the {law} "
+                    "letter goes to")
+            text = (f"{head} {addressee.name} in {readable_country(addressee.country_name)}"
+                    + (" (you may send a copy to the entity in " + where + ")" if local else "")
+                    + ". Whether the law reaches it there may be disputed")
             text += (" (for the GDPR, Article 3(2) and the company's Article 27 representative, if "
                      "it has one; look for it in the company's privacy notice)." if jurisdiction in ("EU", "GB")
                      else ".")

@@ -140,6 +140,10 @@ def compose_letter(request: LetterInput, *, rules: LetterRules, templates: Lette
         "datasets": _datasets_context(request.datasets, request.involvements),
         "dataset_names": dataset_list(sorted(set(names.values()))),
         "ph": photo_words(exhibit.photos),
+        "opening": opening_words(person, exhibit.photos),
+        "scope": {"data": (f"data about {'my child' if person.shown == 'child' else 'me'} that you "
+                           f"obtained from, or derived from, {photo_words(exhibit.photos)['these']} "
+                           f"and the dataset{'s' if len(request.datasets) > 1 else ''} named above")},
         "exhibit": {"photos": exhibit.photos, "rows": len(exhibit.rows), "listed": exhibit.listed,
                     "capped": exhibit.capped, "csv_name": csv_name or ""},
     }
@@ -198,6 +202,25 @@ def photo_words(count: int) -> dict[str, str]:
         "The_photos": "The photograph" if one else "The photographs",
         "listed": "the photograph listed in the exhibit" if one else "the photographs listed in the exhibit",
     }
+
+
+def opening_words(person: Person, count: int) -> dict[str, str]:
+    """The letter's first words about the photos: who appears in them, in the words the
+    person chose ("some of which show me" when they did not say which), so the opening
+    never states more than the person said."""
+    who = "my child" if person.shown == "child" else "me"
+    appears = "my child appears" if person.shown == "child" else "I appear"
+    if person.shown_some and count == 1:
+        clause = f"a photograph that may show {who}, among others that do, was"
+        subject = f"photographs, some of which show {who}"
+    elif person.shown_some:
+        clause = f"photographs, some of which show {who}, were"
+        subject = f"photographs, some of which show {who}"
+    elif count == 1:
+        clause, subject = f"a photograph in which {appears} was", f"photographs of {who}"
+    else:
+        clause, subject = f"photographs in which {appears} were", f"photographs of {who}"
+    return {"lower": clause, "upper": clause[0].upper() + clause[1:], "subject": subject}
 
 
 def letter_accounts(person: Person, found: Sequence[Any]) -> list[str]:
@@ -288,8 +311,9 @@ def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Dead
         "delete_cite": state.delete_cite if state else "",
         "state": residence.short(),
         "reasons": list(rule.applies(residence, uploaded)),
-        # the law rests on the place itself (BIPA, CUBI, Washington): residence dates matter
-        "basis_upload_law": rule.basis == "residence-or-upload",
+        # residence dates are a BIPA letter element (laws.md); elsewhere they only add data
+        # (and could undercut a BIPA claim resting on an Illinois upload)
+        "basis_upload_law": kind == "bipa-demand",
         "date": long_date(on), "due": long_date(d.due), "due_iso": d.due.isoformat(),
         "period": d.period.describe(), "statutory": d.statutory,
         "acknowledge_by": long_date(d.acknowledge_by) if d.acknowledge_by else "",

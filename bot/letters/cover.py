@@ -112,8 +112,9 @@ def build_cover(data: CoverInput) -> CoverSheet:
     blocks.append(Bullets(tuple(items)))
     several = [name for name in dict.fromkeys(l.company_name for l in letters)
                if sum(1 for l in letters if l.company_name == name) > 1]
-    order = ("Send each company its own letter, on its own. Each letter covers one law and says "
-             "everything that law needs.")
+    order = ("Send each company its own letter, on its own." + (
+        " Each letter covers one law and says everything that law needs."
+        if person.shown != "not-me" else ""))
     if several:
         order += (f" {', '.join(several)} get{'s' if len(several) == 1 else ''} one letter per law: "
                   "send them together, in the order listed above.")
@@ -218,7 +219,9 @@ def _risks(data: CoverInput) -> list[Block]:
     if biometric and data.private_action and data.preserved:
         why = (f"Because {pending}, preserving is the default. " if pending and not data.chosen_by_person
                else "")
-        others = (" Your letters to every other organisation ask it to delete the data now."
+        others = (" Your letters to every other organisation ask it to delete the data now; if you "
+                  "might bring a claim against any of them too, deleting can remove evidence, so "
+                  "talk to a lawyer first."
                   if len({l.company_name for l in letters}) > len(data.preserved) else "")
         items.append(f"Destroy or preserve: {why}Your letters to {', '.join(data.preserved)} ask "
                      "them to preserve the data until any claim is resolved, then destroy it, and to "
@@ -231,11 +234,12 @@ def _risks(data: CoverInput) -> list[Block]:
         items.append("Destroy or preserve: your letters ask the companies to destroy the data now."
                      f"{warning} Talk to a lawyer before sending if you might take legal action. "
                      f"{SWITCH}")
-    else:
-        items.append("Your letters ask each organisation to delete the data now. None of them rests "
-                     "on a law under which you could sue, so there was no destroy-or-preserve choice "
-                     "to make; if you are thinking about legal action anyway, talk to a lawyer "
-                     "before sending.")
+    elif biometric:
+        items.append("Your letters ask each organisation to delete the data now. rightsbot offers to "
+                     "ask for preservation instead only under Illinois' BIPA and Washington's My "
+                     "Health My Data Act, but the laws your letters rest on may also let you go to "
+                     "court (for example Articles 79 and 82 GDPR). Deleting can remove evidence: if "
+                     "you are thinking about legal action, talk to a lawyer before sending.")
     if person.shown == "child":
         items.append("You write for a minor child as parent or legal guardian. If your child is now "
                      "an adult, they should send their own letters (or authorise you in writing).")

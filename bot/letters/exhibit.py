@@ -98,7 +98,8 @@ def build_exhibit(matches: Iterable[MatchLike], dataset_names: Mapping[str, str]
     return Exhibit(rows, min(len(rows), max_rows))
 
 
-def owner_mismatches(matches: Iterable[MatchLike]) -> tuple[str, ...]:
+def owner_mismatches(matches: Iterable[MatchLike],
+                     dataset_names: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """For the sender: photos given as a link naming one Flickr account that a dataset lists
     under another. The letters list the dataset's account; the sender should check that
     the photo is the one they meant before claiming it."""
@@ -107,8 +108,9 @@ def owner_mismatches(matches: Iterable[MatchLike]) -> tuple[str, ...]:
         named = _owner_named_in(m.query, m.photo_id)
         if named and m.owner and named.casefold() != m.owner.casefold():
             out[(f"Photo {m.photo_id}: you gave it as a photo of the Flickr account {named}, but "
-                 f"{m.dataset} lists it under {m.owner}. Check that it is the photo you meant "
-                 "before sending; the letters name the dataset's account.")] = None
+                 f"{(dataset_names or {}).get(m.dataset, m.dataset)} lists it under {m.owner}. "
+                 "Check that it is the photo you meant before sending; the letters that list it "
+                 "name the dataset's account.")] = None
     return tuple(out)
 
 

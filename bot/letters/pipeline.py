@@ -200,7 +200,7 @@ class LetterMaker:
             private_action=bool(suable), preserved=preserved,
             photo_links=tuple(dict.fromkeys(photo_link(m.photo_id, m.owner, m.url) for m in matches
                                             if m.photo_id or m.url)),
-            owner_notes=owner_mismatches(matches),
+            owner_notes=owner_mismatches(matches, {d.slug: d.name for d in self.registry}),
             datasets=tuple(self.registry.get(s).name for s in sorted(
                 {m.dataset for m in matches if m.dataset in self.registry})),
             share_link=self.share_link, on=on)) if out else None

@@ -229,26 +229,27 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     outcome = maker.make(person("US-IL", companies=("google", "ibm")), SampleResult(dif), LETTER_DATE)
     assert outcome.choice == "preserve"
     google = next(l for l in outcome.letters if l.company == "google")
-    assert "Preserve all such data" in google.text and "Permanently destroy all such" not in google.text
+    assert "Preserve all data about" in google.text and "Permanently destroy all such" not in google.text
     assert "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)" in google.text
     # IBM is in no pending case: without a choice of the person's, its letter asks to destroy
     ibm = next(l for l in outcome.letters if l.company == "ibm")
-    assert "Permanently destroy all such data" in ibm.text and "Preserve all" not in ibm.text
+    assert "Permanently destroy all data about" in ibm.text and "Preserve all" not in ibm.text
     cover = outcome.cover.text()
     assert "preserving is the default. Your letters to Google ask them to preserve" in cover
-    assert "Your letters to every other organisation ask it to delete the data now." in cover
+    assert ("Your letters to every other organisation ask it to delete the data now; if you might "
+            "bring a claim against any of them too, deleting can remove evidence") in cover
     # the person's own choice governs every letter to a company they could sue under BIPA
     kept = maker.make(person("US-IL", companies=("google", "ibm", "toyota-motor-europe"),
                              bipa_choice="preserve"), SampleResult(dif + list(MATCHES)), LETTER_DATE)
     for letter in kept.letters:        # Toyota: its BIPA and its GDPR letter alike
-        assert "Preserve all such data" in letter.text or "Restriction (Article 18(1)(c)" in letter.text
+        assert "Preserve all data about" in letter.text or "Restriction (Article 18(1)(c)" in letter.text
     # no law with a private action (a German writing to Google): delete now, nothing to choose
     german = maker.make(person("DE", companies=("google",)), SampleResult(dif), LETTER_DATE)
     assert german.choice == "destroy" and "without undue delay" in german.letters[0].text
-    assert "there was no destroy-or-preserve choice" in german.cover.text()
+    assert "may also let you go to court (for example Articles 79 and 82 GDPR)" in german.cover.text()
     chosen = maker.make(person("US-IL", companies=("google",), bipa_choice="destroy"),
                         SampleResult(dif), LETTER_DATE)
-    assert chosen.choice == "destroy" and "Permanently destroy all such data" in chosen.letters[0].text
+    assert chosen.choice == "destroy" and "Permanently destroy all data about" in chosen.letters[0].text
     assert "Warning: Vance v. Google LLC" in chosen.cover.text()
     quiet = maker.make(person("US-IL", companies=("ibm",)), SampleResult(dif), LETTER_DATE)
     assert quiet.choice == "destroy"
@@ -299,8 +300,8 @@ def test_cover_sheet_says_what_the_letters_leave_out_and_where_they_go(maker):
     cover = french.cover.text()
     assert "You told me you uploaded the photos from France; your BIPA letters do not say so." in cover
     assert all("France" not in l.text for l in french.letters)
-    assert ("Photo 1808093328: you gave it as a photo of the Flickr account 11111111@N00, but pipa "
-            f"lists it under {NSID}.") in cover
+    assert ("Photo 1808093328: you gave it as a photo of the Flickr account 11111111@N00, but People "
+            f"In Photo Albums (PIPA) lists it under {NSID}.") in cover
     assert ("Toyota Motor Europe: no entity of Toyota Motor Europe in the United States is on file, "
             "so the US-law letter goes to Toyota Motor Europe NV/SA in Belgium.") in cover
     assert "If there is no answer, or a refusal" in cover and "Talk to a lawyer licensed in Illinois" in cover

@@ -42,7 +42,7 @@ REQUIRED = {
              "Article 17(1)(d)", "Article 14", "Article 9(2)(e)", "Article 3(2)", "Article 27",
              "special category", "one month", "Article 77"],
     "cubi": ["§503.001(a)", "§503.001(b)", "§503.001(c)", "record of face geometry", "consent",
-             "reasonable care", "uniquely identifying a specific individual",
+             "reasonable care", "including those added on that date",
              "Texas Attorney General", "Texas law sets no deadline"],
     "wa-biometric": ["chapter 19.373 RCW", "RCW 19.373.040", "consumer health data",
                      "faceprint", "RCW 19.373.090", "chapter 19.375 RCW", "RCW 19.375.020(1)",
@@ -52,7 +52,7 @@ REQUIRED = {
                      "45 days", "Washington Attorney General"],
     "colorado": ["Colorado Privacy Act", "C.R.S. §6-1-1301", "§6-1-1314", "§6-1-1304(1)(a)(II)",
                  "§6-1-1306(2)", "45 days", "consent", "Colorado Attorney General"],
-    "us-state-privacy": ["Attorney General", "appeal", "Permanently delete all such data"],
+    "us-state-privacy": ["Attorney General", "appeal", "Permanently delete all data about"],
     "pipeda": ["S.C. 2000, c. 5", "principle 4.3", "principle 4.3.8", "principle 4.5.3",
                "principle 4.9", "section 8(3)", "section 8(4)", "30 days",
                "Office of the Privacy Commissioner of Canada", "section 11"],
@@ -129,12 +129,13 @@ def test_the_upload_place_is_stated_only_where_the_law_rests_on_it():
 def test_bipa_choice_destroy_or_preserve():
     destroy = compose("bipa-demand", person(), choice="destroy").document.text()
     preserve = compose("bipa-demand", person(), choice="preserve").document.text()
-    assert "Permanently destroy all such data" in destroy and "Preserve all such data" not in destroy
-    assert "Permanently destroy all such data" not in preserve
+    assert "Permanently destroy all data about" in destroy and "Preserve all data about" not in destroy
+    assert "Permanently destroy all data about" not in preserve
     # the preserve variant names what is kept, until when, and asks to pass it on
-    assert ("Preserve all such data, and the records of how it was obtained, used and disclosed, "
-            "until any claim that I may bring concerning this data has been finally resolved, or "
-            "until I tell you in writing that you may destroy it.") in preserve
+    assert ("Preserve all data about me that you obtained from, or derived from, these photographs "
+            "and the dataset named above, and the records of how it was obtained, used and "
+            "disclosed, until any claim that I may bring concerning this data has been finally "
+            "resolved, or until I tell you in writing that you may destroy it.") in preserve
     assert "pass this request on to your vendors, contractors" in preserve
     assert "pass this request on to them" in destroy and "vendors, contractors" in destroy
 
@@ -150,14 +151,14 @@ def test_preservation_names_the_pending_case_for_a_recipient_in_it():
 
 
 @pytest.mark.parametrize("kind, residence, preserve, destroy", [
-    ("gdpr", "DE", "Restriction (Article 18(1)(c) GDPR)", "derived from these photographs, without undue delay"),
+    ("gdpr", "DE", "Restriction (Article 18(1)(c) GDPR)", "erase all such data, including biometric data, without undue delay"),
     ("ccpa", "US-CA", "once it no longer has to be preserved",
-     "derived from these photographs, and direct your service providers"),
-    ("cubi", "US-TX", "Preserve all such data", "Permanently destroy all such data"),
-    ("wa-biometric", "US-WA", "Preserve all such data", "Permanently delete all such data"),
-    ("us-state-privacy", "US-TX", "Preserve all such data", "Permanently delete all such data"),
-    ("pipeda", "CA", "Preserve all such data", "Permanently destroy or erase all such data"),
-    ("generic", "BR", "Preserve all such data", "Permanently delete all such data"),
+     "including any biometric information, and direct your service providers"),
+    ("cubi", "US-TX", "Preserve all data about", "Permanently destroy all data about"),
+    ("wa-biometric", "US-WA", "Preserve all data about", "Permanently delete all data about"),
+    ("us-state-privacy", "US-TX", "Preserve all data about", "Permanently delete all data about"),
+    ("pipeda", "CA", "Preserve all data about", "Permanently destroy or erase all data about"),
+    ("generic", "BR", "Preserve all data about", "Permanently delete all data about"),
 ])
 def test_one_choice_governs_every_law(kind, residence, preserve, destroy):
     """No contradictory demands in one delivery: "preserve" in the BIPA letter and "delete
@@ -273,7 +274,7 @@ def test_virginia_and_texas_privacy_letters_respect_the_photo_exclusion():
 
 def test_ccpa_rests_on_the_sections_that_reach_dataset_data_and_asks_for_dates():
     text = compose("ccpa", person("US-CA")).document.text()
-    assert ("To the extent you collected it from me, §1798.105 requires this; to the extent you "
+    assert ("To the extent you collected it from me, §1798.105 provides for this; to the extent you "
             "obtained it otherwise, I ask you to delete it all the same.") in text
     assert ("I ask you to confirm receipt by 11 December 2026, to act on my requests to opt out and "
             "to limit by 18 December 2026, and to respond to my requests to know and to delete by "
@@ -538,3 +539,41 @@ def test_german_land_codes_are_regions():
                            "uploaded_from": "DE", "flickr": ["1808093328"], "shown": "me"},
                           base=Path("."))
     assert loaded.person.residence == "DE-BE"
+
+
+@pytest.mark.parametrize("residence, kind", CASES)
+def test_requests_reach_only_data_from_these_photos_never_the_senders_accounts(residence, kind):
+    """Second legal read: a deletion request for 'all personal data about me' sent to Google or
+    Meta is an ordinary request that can close the sender's own account. Every letter limits
+    its requests to data from these photos and datasets, and says accounts are not concerned."""
+    text = compose(kind, person(residence)).document.text()
+    assert ("The requests in this letter concern only data about me that you obtained from, or "
+            "derived from, these photographs and the dataset named above; they do not concern any "
+            "account I may hold with you.") in text
+    for broad in ("delete all personal information about me", "erase all personal data about me",
+                  "any other personal data about me", "Delete all personal data about me"):
+        assert broad not in text, broad
+
+
+def test_the_opening_says_no_more_than_the_person_did():
+    some = compose("colorado", person("US-CO", shown_some=True)).document
+    assert some.blocks[1].text.startswith("Photographs, some of which show me, were found in")
+    assert some.subject.endswith("derived from photographs, some of which show me")
+    one = compose("bipa-demand", person(shown_some=True), matches=MATCHES[:1]).document.text()
+    assert ("I give you notice that a photograph that may show me, among others that do, was found "
+            "in") in one
+    child = compose("generic", person("BR", shown="child")).document
+    assert child.blocks[1].text.startswith("Photographs in which my child appears were found in")
+
+
+def test_pipeda_states_principle_4_5_3_as_the_recommendation_it_is():
+    text = compose("pipeda", person("CA")).document.text()
+    assert "retained only as long as necessary for the fulfilment of the purposes identified (principle 4.5)" in text
+    assert "should be destroyed, erased or made anonymous (principle 4.5.3)" in text
+    assert "must be destroyed" not in text
+
+
+def test_the_gdpr_objection_gives_grounds_and_a_group_company_is_asked_to_pass_it_on():
+    text = compose("gdpr", person("DE")).document.text()
+    assert "on grounds relating to my particular situation, I object to any processing of such data" in text
+    assert "If another company of your group holds this data, please pass this letter on to it" in text
