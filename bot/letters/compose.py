@@ -211,8 +211,8 @@ def opening_words(person: Person, count: int) -> dict[str, str]:
     who = "my child" if person.shown == "child" else "me"
     appears = "my child appears" if person.shown == "child" else "I appear"
     if person.shown_some and count == 1:
-        clause = f"a photograph that may show {who}, among others that do, was"
-        subject = f"photographs, some of which show {who}"
+        clause = f"a photograph that may show {who} was"
+        subject = f"a photograph that may show {who}"
     elif person.shown_some:
         clause = f"photographs, some of which show {who}, were"
         subject = f"photographs, some of which show {who}"

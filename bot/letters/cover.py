@@ -52,6 +52,7 @@ class CoverInput:
     preserved: tuple[str, ...] = ()  # organisations whose letters ask to preserve the data
     photo_links: tuple[str, ...] = ()  # the matched photos' links (for the text to pass on)
     owner_notes: tuple[str, ...] = ()  # photos listed under another account than the one given
+    other_cases: tuple[str, ...] = ()  # pending cases over companies whose letters ask to delete
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,12 @@ def _designated_methods(letters: Sequence["ProducedLetter"]) -> str:
                    "notice before sending.")
 
 
+# Which of the laws rightsbot cites let the person go to court themselves (laws.md).
+COURTS = {
+    "gdpr": "the GDPR (Articles 79 and 82)",
+    "fadp": "the Swiss FADP (Art. 32)",
+    "pipeda": "PIPEDA, after a complaint to the Privacy Commissioner (section 14)",
+}
 SWITCH = ("To ask for the other instead, change the destroy-or-preserve answer (in the chat, "
           "from the summary; in a person file, bipa_choice) and make the letters again.")
 
@@ -235,14 +242,24 @@ def _risks(data: CoverInput) -> list[Block]:
                      f"{warning} Talk to a lawyer before sending if you might take legal action. "
                      f"{SWITCH}")
     elif biometric:
+        courts = [COURTS[k] for k in dict.fromkeys(l.kind for l in letters) if k in COURTS]
+        court = (" The law your letters rest on may also let you go to court: " + "; ".join(courts) + "."
+                 if courts else " The laws your letters rest on are enforced by regulators; they "
+                 "generally give no right to sue.")
         items.append("Your letters ask each organisation to delete the data now. rightsbot offers to "
                      "ask for preservation instead only under Illinois' BIPA and Washington's My "
-                     "Health My Data Act, but the laws your letters rest on may also let you go to "
-                     "court (for example Articles 79 and 82 GDPR). Deleting can remove evidence: if "
-                     "you are thinking about legal action, talk to a lawyer before sending.")
+                     f"Health My Data Act.{court} Deleting can remove evidence: if you are thinking "
+                     "about legal action, talk to a lawyer before sending.")
+    if biometric and data.other_cases:
+        items.append(f"{' and '.join(data.other_cases)} {'is' if len(data.other_cases) == 1 else 'are'} "
+                     "pending over the data of a company you write to, and your letter asks it to "
+                     "delete the data. If you might have a claim, ask a lawyer whether to ask for "
+                     "preservation instead.")
     if person.shown == "child":
         items.append("You write for a minor child as parent or legal guardian. If your child is now "
-                     "an adult, they should send their own letters (or authorise you in writing).")
+                     "an adult, they should send their own letters (or authorise you in writing). "
+                     "The letters say where you live, not where your child lives: if your child "
+                     "lives elsewhere, the law of that place may apply instead.")
     if any(letter.kind == "bipa-demand" for letter in letters):
         if person.residence == "US-IL":
             place = _upload_place(person)

@@ -20,6 +20,7 @@ from ..companies import CompanyDirectory, load_directory
 from ..errors import InputError
 from ..files import safe_filename, write_atomic
 from ..registry import DatasetRegistry, Involvement, load_registry
+from ..regions import GDPR_COUNTRIES
 from .compose import ComposedLetter, LetterInput, compose_letter, letter_jurisdiction
 from .cover import CoverInput, CoverSheet, build_cover
 from .email import Attachment, build_eml
@@ -201,6 +202,8 @@ class LetterMaker:
             photo_links=tuple(dict.fromkeys(photo_link(m.photo_id, m.owner, m.url) for m in matches
                                             if m.photo_id or m.url)),
             owner_notes=owner_mismatches(matches, {d.slug: d.name for d in self.registry}),
+            other_cases=tuple(sorted({c for item in plan if choices[item.company.slug] == "destroy"
+                                      for c in item.cases})),
             datasets=tuple(self.registry.get(s).name for s in sorted(
                 {m.dataset for m in matches if m.dataset in self.registry})),
             share_link=self.share_link, on=on)) if out else None
@@ -369,7 +372,12 @@ def _escalation(rule, person: Person, jurisdiction: str | None) -> str:
         variant = rule.variants.get("GB") if jurisdiction == "GB" else None
     else:
         variant = rule.variant(parse_region(person.residence, "residence"))
-    return variant.escalation if variant else rule.escalation
+    text = variant.escalation if variant else rule.escalation
+    if rule.kind == "gdpr" and person.residence.split("-")[0] not in GDPR_COUNTRIES:
+        # someone living outside the EU/UK has no authority "where they live"
+        text = text.replace("in particular the one where you live",
+                            "such as the one where the company is established (its letter names it)")
+    return text
 
 
 def _notes(rule, person: Person, contact: "Contact", jurisdiction: str | None) -> list[str]:

@@ -246,7 +246,17 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     # no law with a private action (a German writing to Google): delete now, nothing to choose
     german = maker.make(person("DE", companies=("google",)), SampleResult(dif), LETTER_DATE)
     assert german.choice == "destroy" and "without undue delay" in german.letters[0].text
-    assert "may also let you go to court (for example Articles 79 and 82 GDPR)" in german.cover.text()
+    cover = german.cover.text()
+    assert "may also let you go to court: the GDPR (Articles 79 and 82)" in cover
+    assert ("Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.) is pending over the data of a company "
+            "you write to, and your letter asks it to delete the data.") in cover
+    colorado = maker.make(person("US-CO", companies=("google",)), SampleResult(dif), LETTER_DATE)
+    assert "enforced by regulators; they generally give no right to sue" in colorado.cover.text()
+    # someone outside the EU is not told to complain "where you live"
+    il = maker.make(person("US-IL", companies=("toyota-motor-europe",)), SampleResult(MATCHES), LETTER_DATE)
+    gdpr = next(l for l in il.letters if l.kind == "gdpr")
+    assert "such as the one where the company is established" in gdpr.escalation
+    assert "where you live" not in gdpr.escalation
     chosen = maker.make(person("US-IL", companies=("google",), bipa_choice="destroy"),
                         SampleResult(dif), LETTER_DATE)
     assert chosen.choice == "destroy" and "Permanently destroy all data about" in chosen.letters[0].text

@@ -169,7 +169,7 @@ def test_one_choice_governs_every_law(kind, residence, preserve, destroy):
     assert destroy in gone and preserve not in gone
 
 
-def test_a_parent_writes_for_a_child_shown_in_the_photos():
+def test_a_parent_writes_for_a_child_shown_in_the_photos_and_invents_nothing_about_them():
     for kind, residence in (("bipa-demand", "US-IL"), ("gdpr", "DE"), ("ccpa", "US-CA"),
                             ("generic", "BR")):
         text = compose(kind, person(residence, shown="child", child_name="Mia Example")).document.text()
@@ -178,6 +178,7 @@ def test_a_parent_writes_for_a_child_shown_in_the_photos():
         assert "My child appears in each of these photographs." in text
         assert "my child's face geometry" in text or "about my child" in text
         assert "I appear" not in text, kind
+        assert "so does my child" not in text        # where the child lives was never asked
     anonymous = compose("bipa-demand", person(shown="child")).document.text()
     assert "I am the parent or legal guardian of my minor child, who appears" in anonymous
 
@@ -185,11 +186,11 @@ def test_a_parent_writes_for_a_child_shown_in_the_photos():
 def test_some_photos_without_picking_are_said_so():
     text = compose("bipa-demand", person(shown_some=True)).document.text()
     assert ("I appear in some of these photographs, but not necessarily in all of them; I have not "
-            "marked which. The requests in this letter concern only data about me derived from them.") in text
+            "marked which. The requests in this letter concern only data about me") in text
     # one photo in a letter: no "some of this photograph"
     one = compose("bipa-demand", person(shown_some=True), matches=MATCHES[:1]).document.text()
     assert ("I appear in some of the photographs the check found, and may appear in this one; I have "
-            "not marked which. The requests in this letter concern only data about me derived from it.") in one
+            "not marked which. The requests in this letter concern only data about me") in one
     assert "some of this photograph" not in one
 
 
@@ -560,8 +561,7 @@ def test_the_opening_says_no_more_than_the_person_did():
     assert some.blocks[1].text.startswith("Photographs, some of which show me, were found in")
     assert some.subject.endswith("derived from photographs, some of which show me")
     one = compose("bipa-demand", person(shown_some=True), matches=MATCHES[:1]).document.text()
-    assert ("I give you notice that a photograph that may show me, among others that do, was found "
-            "in") in one
+    assert "I give you notice that a photograph that may show me was found in" in one
     child = compose("generic", person("BR", shown="child")).document
     assert child.blocks[1].text.startswith("Photographs in which my child appears were found in")
 
@@ -577,3 +577,18 @@ def test_the_gdpr_objection_gives_grounds_and_a_group_company_is_asked_to_pass_i
     text = compose("gdpr", person("DE")).document.text()
     assert "on grounds relating to my particular situation, I object to any processing of such data" in text
     assert "If another company of your group holds this data, please pass this letter on to it" in text
+
+
+def test_bipa_and_washington_requests_stay_within_these_photos():
+    """Third legal read: 'or from any other photograph of me' and 'consumer health data about
+    me' reached the sender's own accounts and health services."""
+    bipa = compose("bipa-demand", person()).document.text()
+    assert "any other photograph" not in bipa
+    wa = compose("wa-biometric", person("US-WA")).document.text()
+    assert ("confirm whether you collect, share or sell consumer health data in the form of data "
+            "about me that you obtained from, or derived from, these photographs") in wa
+    assert "consumer health data about me" not in wa
+    assert "enrolled in a database any of my biometric identifiers derived from these photographs" in wa
+    for kind, residence in (("ccpa", "US-CA"), ("colorado", "US-CO"), ("us-state-privacy", "US-VA")):
+        text = compose(kind, person(residence)).document.text()
+        assert "sell personal data about me" not in text and "share personal information about me" not in text
