@@ -207,12 +207,6 @@ def _designated_methods(letters: Sequence["ProducedLetter"]) -> str:
                    "notice before sending.")
 
 
-# Which of the laws rightsbot cites let the person go to court themselves (laws.md).
-COURTS = {
-    "gdpr": "the GDPR (Articles 79 and 82)",
-    "fadp": "the Swiss FADP (Art. 32)",
-    "pipeda": "PIPEDA, after a complaint to the Privacy Commissioner (section 14)",
-}
 SWITCH = ("To ask for the other instead, change the destroy-or-preserve answer (in the chat, "
           "from the summary; in a person file, bipa_choice) and make the letters again.")
 
@@ -242,14 +236,16 @@ def _risks(data: CoverInput) -> list[Block]:
                      f"{warning} Talk to a lawyer before sending if you might take legal action. "
                      f"{SWITCH}")
     elif biometric:
-        courts = [COURTS[k] for k in dict.fromkeys(l.kind for l in letters) if k in COURTS]
-        court = (" The law your letters rest on may also let you go to court: " + "; ".join(courts) + "."
-                 if courts else " The laws your letters rest on are enforced by regulators; they "
-                 "generally give no right to sue.")
-        items.append("Your letters ask each organisation to delete the data now. rightsbot offers to "
-                     "ask for preservation instead only under Illinois' BIPA and Washington's My "
-                     f"Health My Data Act.{court} Deleting can remove evidence: if you are thinking "
-                     "about legal action, talk to a lawyer before sending.")
+        items.append("Your letters ask each organisation to delete the data now. The laws they rest "
+                     "on are enforced by regulators and generally give no right to sue, so rightsbot "
+                     "does not offer to ask for preservation instead. Deleting can still remove "
+                     "evidence: if you are thinking about legal action, talk to a lawyer before "
+                     "sending.")
+    if person.shown == "not-me" and data.other_cases:
+        items.append(f"{' and '.join(data.other_cases)} {'is' if len(data.other_cases) == 1 else 'are'} "
+                     "pending over the data of a company you write to. The photos may be evidence "
+                     "for the people shown: ask a lawyer before asking that company to delete them, "
+                     "or ask it only to stop using them.")
     if biometric and data.other_cases:
         items.append(f"{' and '.join(data.other_cases)} {'is' if len(data.other_cases) == 1 else 'are'} "
                      "pending over the data of a company you write to, and your letter asks it to "

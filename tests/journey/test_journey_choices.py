@@ -71,13 +71,13 @@ def test_a_pending_case_suggests_preserving_and_destroying_needs_a_second_press(
     assert "Permanently destroy" in letter and "Preserve all data about" not in letter
 
 
-def test_no_private_action_means_no_question_even_with_a_pending_case(chat):
-    """The Vance class is Illinois residents: a German writing to Google under the GDPR has no
-    claim the data must be kept for, so Google is asked to erase it and nothing is asked."""
+def test_a_gdpr_sender_writing_to_a_company_in_a_pending_case_is_asked_and_preserving_is_suggested(chat):
+    """The GDPR lets a German go to court (Arts. 79, 82), and Google is in a pending case over
+    the data: preserving (an Art. 18(1)(c) restriction) is suggested, as laws.md asks."""
     check_links(chat, DIF)
     chat.press("Write letters")
     chat.press("I appear in them")
-    chat.press("EU / EEA country")                            # not a private-action law
+    chat.press("EU / EEA country")
     chat.press("Germany")
     chat.press("Berlin")
     chat.press("Same as where I live")
@@ -86,10 +86,30 @@ def test_no_private_action_means_no_question_even_with_a_pending_case(chat):
     chat.text("anna@example.de")
     chat.press("Typed signature")
     chat.press("Done")
-    assert step_now(chat) == "summary"
+    assert step_now(chat) == "bipa_choice"
+    assert any(label.endswith("(suggested)") and label.startswith("Preserve") for label in chat.buttons)
+    chat.press("Preserve until resolved, then destroy (suggested)")
     letter = google_letter(chat.press("Make my letters"))
-    assert "without undue delay" in letter and "Vance v. Google" not in letter.split("reported")[-1] \
-        or "Article 18(1)(c)" not in letter
+    assert "Restriction (Article 18(1)(c) GDPR)" in letter and "until the claims in Vance v. Google" in letter
+
+
+def test_a_regulator_only_law_asks_nothing_and_deletes(chat):
+    """Colorado's act is enforced by regulators: no choice to offer, Google is asked to delete,
+    and the cover sheet warns that a case over the data is pending."""
+    check_links(chat, DIF)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Colorado")
+    chat.press("Same as where I live")
+    chat.text("Riley Fox")
+    chat.text("1600 Broadway\nDenver, CO 80202")
+    chat.text("riley@example.org")
+    chat.press("Typed signature")
+    chat.press("Done")
+    assert step_now(chat) == "summary"
+    out = chat.press("Make my letters")
+    assert "Permanently delete all data about" in google_letter(out)
+    assert "is pending over the data of a company you write to" in " ".join(said(out).split())
 
 
 def test_the_warning_can_be_answered_by_preserving(chat):

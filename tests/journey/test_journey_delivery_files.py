@@ -66,6 +66,7 @@ def test_web_form_instructions_come_with_the_text_to_paste(chat):
     chat.text("anna@example.de")
     chat.press("Typed signature")
     only_recipient(chat, "Meta")
+    chat.press("Destroy now")                 # the GDPR lets a German go to court: asked
     out = chat.press("Make my letters")
     docs = {d.filename: d for d in documents(out)}
     (txt,) = [name for name in docs if name.endswith(".txt")]

@@ -113,7 +113,9 @@ def test_bad_answers_are_corrected_without_losing_anything(chat, store):
     chat.text("anna@example.de")
     chat.press("Typed signature")
     chat.press("Done")
-    assert step_now(chat) == "summary"                 # no destroy-or-preserve for Germany here
+    assert step_now(chat) == "bipa_choice"             # the GDPR lets a German go to court
+    chat.press("Destroy now")
+    assert step_now(chat) == "summary"
     form = store.load_session(USER)["form"]
     assert form["name"] == "Анна Кузнецова" and form["residence"] == "DE"
     assert form["address"] == ["Hauptstr. 1", "10115 Berlin", "Germany"]
@@ -130,7 +132,8 @@ def test_gdpr_letters_for_an_eu_resident(chat):
     chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
     chat.text("anna@example.de")
     chat.press("Typed signature")
-    summary = said(chat.press("Done"))
+    chat.press("Done")
+    summary = said(chat.press("Destroy now"))
     assert "General Data Protection Regulation" in summary and "Illinois" not in summary
     files = delivered_files(chat.press("Make my letters"))
     text = pdf_text(next(data for name, data in files.items() if "gdpr" in name and name.endswith(".pdf")))

@@ -243,15 +243,17 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
                              bipa_choice="preserve"), SampleResult(dif + list(MATCHES)), LETTER_DATE)
     for letter in kept.letters:        # Toyota: its BIPA and its GDPR letter alike
         assert "Preserve all data about" in letter.text or "Restriction (Article 18(1)(c)" in letter.text
-    # no law with a private action (a German writing to Google): delete now, nothing to choose
+    # the GDPR lets a German go to court (Arts. 79, 82): Google, in a pending case, is asked to
+    # restrict and keep the data by default, as laws.md wants for a recipient in litigation
     german = maker.make(person("DE", companies=("google",)), SampleResult(dif), LETTER_DATE)
-    assert german.choice == "destroy" and "without undue delay" in german.letters[0].text
-    cover = german.cover.text()
-    assert "may also let you go to court: the GDPR (Articles 79 and 82)" in cover
+    assert german.choice == "preserve" and "Restriction (Article 18(1)(c) GDPR)" in german.letters[0].text
+    # a law enforced by regulators only (Colorado): delete now, with a warning on the cover sheet
+    colorado = maker.make(person("US-CO", companies=("google",)), SampleResult(dif), LETTER_DATE)
+    assert colorado.choice == "destroy" and "Permanently delete all data about" in colorado.letters[0].text
+    cover = colorado.cover.text()
+    assert "enforced by regulators and generally give no right to sue" in cover
     assert ("Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.) is pending over the data of a company "
             "you write to, and your letter asks it to delete the data.") in cover
-    colorado = maker.make(person("US-CO", companies=("google",)), SampleResult(dif), LETTER_DATE)
-    assert "enforced by regulators; they generally give no right to sue" in colorado.cover.text()
     # someone outside the EU is not told to complain "where you live"
     il = maker.make(person("US-IL", companies=("toyota-motor-europe",)), SampleResult(MATCHES), LETTER_DATE)
     gdpr = next(l for l in il.letters if l.kind == "gdpr")

@@ -115,7 +115,10 @@ def test_each_kind_names_the_jurisdiction_whose_entity_receives_it():
         "uploader": None}
     assert RULES.get("gdpr").variants["GB"].jurisdiction == "GB"
     assert not RULES.get("uploader").biometric
-    assert {k for k in RULES.kinds() if RULES.get(k).private_action} == {"bipa-demand", "wa-biometric"}
+    # laws that let the person go to court themselves (laws.md): BIPA §20, the MHMDA through the
+    # Consumer Protection Act, GDPR Arts. 79/82, FADP Art. 32, PIPEDA s. 14
+    assert {k for k in RULES.kinds() if RULES.get(k).private_action} == {
+        "bipa-demand", "wa-biometric", "gdpr", "fadp", "pipeda"}
 
 
 def test_us_state_details_are_data_and_marked_unverified():

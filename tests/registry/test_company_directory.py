@@ -172,7 +172,8 @@ def test_sourced_facts_of_the_researched_records(directory):
     microsoft = directory.get("microsoft")
     assert microsoft.legal_entity == "Microsoft Corporation"
     assert microsoft.entity("ie").represents is None   # joint controller, addressed itself
-    assert microsoft.entity("ie").receives == ("EU", "GB", "CH")
+    assert microsoft.entity("ie").receives == ("EU", "GB")
+    assert microsoft.entity("ch").represents == "ie" and microsoft.entity("ch").receives == ("CH",)
 
     amazon = directory.get("amazon")
     assert amazon.legal_entity == "Amazon.com, Inc."
@@ -204,9 +205,9 @@ def test_public_universities_are_marked_so(directory):
 def test_to_json_lists_the_entities_and_no_us_contact(directory):
     data = directory.get("microsoft").to_json()
     assert data["controller"] == "us" and "us_contact" not in data
-    assert [e["key"] for e in data["entities"]] == ["us", "ie"]
+    assert [e["key"] for e in data["entities"]] == ["us", "ie", "ch"]
     ie = data["entities"][1]
-    assert ie["represents"] is None and ie["receives"] == ["EU", "GB", "CH"]
+    assert ie["represents"] is None and ie["receives"] == ["EU", "GB"]
     assert ie["address"][-1] == "Ireland" and ie["address_verified"] is True
     assert json.loads(json.dumps(data)) == data
 

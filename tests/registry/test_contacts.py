@@ -56,7 +56,16 @@ def test_bad_residence_is_a_plain_input_error(bad):
 
 # --- the real records -----------------------------------------------------------------
 
-@pytest.mark.parametrize("jurisdiction", ["EU", "GB", "CH"])
+def test_microsoft_fadp_letters_go_to_its_irish_company_care_of_its_swiss_representative(directory):
+    contact = directory.contact_for("microsoft", "CH")
+    assert (contact.entity, contact.care_of) == ("Microsoft Ireland Operations Limited",
+                                                 "Microsoft Schweiz GmbH")
+    assert contact.recipient_lines()[:2] == ("Microsoft Ireland Operations Limited",
+                                             "c/o Microsoft Schweiz GmbH")
+    assert contact.affiliate_note == ""      # a representative in Switzerland (Art. 14 FADP)
+
+
+@pytest.mark.parametrize("jurisdiction", ["EU", "GB"])
 def test_microsoft_gdpr_letters_go_to_its_irish_joint_controller(directory, jurisdiction):
     """Microsoft's privacy statement names Microsoft Ireland Operations Limited as (joint)
     controller for people in the EEA, the UK and Switzerland: the letter goes to it directly,

@@ -78,11 +78,12 @@ def test_companies_table_has_one_row_per_entity(capsys):
     directory = load_directory()
     assert len(rows) == sum(len(c.entities) for c in directory)
     assert [r.split()[:2] for r in rows] == [[c.slug, e.key] for c in directory for e in c.entities]
-    us, ie = [r for r in rows if r.startswith("microsoft ")]
+    us, ie, ch = [r for r in rows if r.startswith("microsoft ")]
     assert "Microsoft Corporation" in us and "parent, controller" in us
     assert us.split()[-4:] == ["CA", "-", "webform", "verified"]      # receives "US CA"
     assert "Microsoft Ireland Operations Limited" in ie and " IE " in ie
-    assert ie.split()[-6:] == ["EU", "GB", "CH", "-", "webform", "verified"]
+    assert ie.split()[-5:] == ["EU", "GB", "-", "webform", "verified"]
+    assert "Microsoft Schweiz GmbH" in ch and ch.split()[-4:] == ["CH", "ie", "letter", "verified"]
     samsung = {r.split()[1]: r for r in rows if r.startswith("samsung ")}
     assert samsung["us"].rstrip().endswith("webform  none")      # no address on file
     assert samsung["uk"].rstrip().endswith("unverified")
@@ -116,10 +117,10 @@ def test_one_company_in_detail_shows_its_entities(capsys):
             "United States of America\n") in us
     assert "web form:   https://go.microsoft.com/fwlink/?linkid=2126612" in us
     assert "source:     https://privacy.microsoft.com/en-us/privacystatement" in us
-    ie = out[out.index("[ie] Microsoft Ireland Operations Limited"):]
+    ie = out[out.index("[ie] Microsoft Ireland Operations Limited"):out.index("[ch] ")]
     assert "country:    Ireland (IE)" in ie and "role:       eu-establishment" in ie
-    assert "receives:   EU, GB, CH\n" in ie
-    assert "represents:" not in ie and "controller for people in those regions" in ie
+    assert "receives:   EU, GB\n" in ie
+    assert "represents:" not in ie and "as data controller for people in the EEA, the UK and Switzerland" in ie
     assert "phone:      +353 1 706 3117" in ie
     assert "note:       Microsoft's privacy statement names Microsoft Ireland" in ie
     assert "us_contact" not in out and "US contact" not in out
