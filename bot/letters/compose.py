@@ -344,6 +344,7 @@ def _datasets_context(datasets: Sequence[Dataset],
             "source": ds.source if ds.source.startswith(("http://", "https://")) else "",
             "is_creator": any(i.role == "creator" for i in mine),
             "is_co_creator": any(i.role == "co-creator" for i in mine),
+            "has_co_creators": bool(ds.co_creators),
             "reports": reports})
     return out
 

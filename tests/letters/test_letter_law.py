@@ -97,7 +97,7 @@ def test_bipa_preserve_does_not_also_demand_an_end_to_all_processing():
     text = compose("bipa-demand", person(), choice="preserve").document.text()
     assert "otherwise processing" not in text
     assert "except for keeping them as set out in the next point" in text
-    assert "Preserve all data about" in text and "Permanently destroy all data about" not in text
+    assert "Preserve all " in text and "Permanently destroy all " not in text
 
 
 def test_ccpa_counts_from_receipt_and_dates_each_request():

@@ -229,11 +229,11 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     outcome = maker.make(person("US-IL", companies=("google", "ibm")), SampleResult(dif), LETTER_DATE)
     assert outcome.choice == "preserve"
     google = next(l for l in outcome.letters if l.company == "google")
-    assert "Preserve all data about" in google.text and "Permanently destroy all such" not in google.text
+    assert "Preserve all " in google.text and "Permanently destroy all such" not in google.text
     assert "Vance v. Google LLC, No. 5:20-cv-04696 (N.D. Cal.)" in google.text
     # IBM is in no pending case: without a choice of the person's, its letter asks to destroy
     ibm = next(l for l in outcome.letters if l.company == "ibm")
-    assert "Permanently destroy all data about" in ibm.text and "Preserve all" not in ibm.text
+    assert "Permanently destroy all " in ibm.text and "Preserve all" not in ibm.text
     cover = outcome.cover.text()
     assert "preserving is the default. Your letters to Google ask them to preserve" in cover
     assert ("Your letters to every other organisation ask it to delete the data now; if you might "
@@ -242,7 +242,7 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     kept = maker.make(person("US-IL", companies=("google", "ibm", "toyota-motor-europe"),
                              bipa_choice="preserve"), SampleResult(dif + list(MATCHES)), LETTER_DATE)
     for letter in kept.letters:        # Toyota: its BIPA and its GDPR letter alike
-        assert "Preserve all data about" in letter.text or "Restriction (Article 18(1)(c)" in letter.text
+        assert "Preserve all " in letter.text or "Restriction (Article 18(1)(c)" in letter.text
     # the GDPR lets a German go to court (Arts. 79, 82): Google, in a pending case, is asked to
     # restrict and keep the data by default, as laws.md wants for a recipient in litigation
     german = maker.make(person("DE", companies=("google",)), SampleResult(dif), LETTER_DATE)
@@ -261,7 +261,7 @@ def test_preservation_is_the_default_where_a_recipient_is_in_pending_litigation(
     assert "where you live" not in gdpr.escalation
     chosen = maker.make(person("US-IL", companies=("google",), bipa_choice="destroy"),
                         SampleResult(dif), LETTER_DATE)
-    assert chosen.choice == "destroy" and "Permanently destroy all data about" in chosen.letters[0].text
+    assert chosen.choice == "destroy" and "Permanently destroy all " in chosen.letters[0].text
     assert "Warning: Vance v. Google LLC" in chosen.cover.text()
     quiet = maker.make(person("US-IL", companies=("ibm",)), SampleResult(dif), LETTER_DATE)
     assert quiet.choice == "destroy"

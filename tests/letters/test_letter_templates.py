@@ -129,13 +129,16 @@ def test_the_upload_place_is_stated_only_where_the_law_rests_on_it():
 def test_bipa_choice_destroy_or_preserve():
     destroy = compose("bipa-demand", person(), choice="destroy").document.text()
     preserve = compose("bipa-demand", person(), choice="preserve").document.text()
-    assert "Permanently destroy all data about" in destroy and "Preserve all data about" not in destroy
-    assert "Permanently destroy all data about" not in preserve
+    assert "Permanently destroy all " in destroy and "Preserve all " not in destroy
+    assert "Permanently destroy all " not in preserve
     # the preserve variant names what is kept, until when, and asks to pass it on
-    assert ("Preserve all data about me that you obtained from, or derived from, these photographs "
-            "and the dataset named above, and the records of how it was obtained, used and "
-            "disclosed, until any claim that I may bring concerning this data has been finally "
-            "resolved, or until I tell you in writing that you may destroy it.") in preserve
+    # BIPA concerns biometric data, not the photographs (§10): that is what is kept or destroyed
+    assert ("Preserve all biometric identifiers and biometric information about me derived from "
+            "these photographs, and any records of them, and the records of how it was obtained, "
+            "used and disclosed, until any claim that I may bring concerning this data has been "
+            "finally resolved, or until I tell you in writing that you may destroy it.") in preserve
+    assert ("Permanently destroy all biometric identifiers and biometric information about me derived "
+            "from these photographs, and any records of them, including copies") in destroy
     assert "pass this request on to your vendors, contractors" in preserve
     assert "pass this request on to them" in destroy and "vendors, contractors" in destroy
 
@@ -154,11 +157,11 @@ def test_preservation_names_the_pending_case_for_a_recipient_in_it():
     ("gdpr", "DE", "Restriction (Article 18(1)(c) GDPR)", "erase all such data, including biometric data, without undue delay"),
     ("ccpa", "US-CA", "once it no longer has to be preserved",
      "including any biometric information, and direct your service providers"),
-    ("cubi", "US-TX", "Preserve all data about", "Permanently destroy all data about"),
-    ("wa-biometric", "US-WA", "Preserve all data about", "Permanently delete all data about"),
-    ("us-state-privacy", "US-TX", "Preserve all data about", "Permanently delete all data about"),
-    ("pipeda", "CA", "Preserve all data about", "Permanently destroy or erase all data about"),
-    ("generic", "BR", "Preserve all data about", "Permanently delete all data about"),
+    ("cubi", "US-TX", "Preserve all ", "Permanently destroy all "),
+    ("wa-biometric", "US-WA", "Preserve all ", "Permanently delete all data about"),
+    ("us-state-privacy", "US-TX", "Preserve all ", "Permanently delete all data about"),
+    ("pipeda", "CA", "Preserve all ", "Permanently destroy or erase all data about"),
+    ("generic", "BR", "Preserve all ", "Permanently delete all data about"),
 ])
 def test_one_choice_governs_every_law(kind, residence, preserve, destroy):
     """No contradictory demands in one delivery: "preserve" in the BIPA letter and "delete
@@ -289,7 +292,7 @@ def test_allegations_carry_their_source_and_stay_allegations():
     assert "report by researchers or activists: https://www.aiaaic.org/" in text
     assert "I do not know whether they are complete or accurate for SenseTime" in text
     creator = compose("generic", person("BR"), company("uc-berkeley")).document.text()
-    assert "public sources name UC Berkeley as the creator of this dataset" in creator
+    assert "public sources name UC Berkeley as one of the creators of this dataset" in creator
     co = compose("gdpr", person("DE"), company("meta")).document.text()
     assert "as a co-creator of this dataset" in co
 
