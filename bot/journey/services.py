@@ -26,7 +26,6 @@ from ..letters.model import Person
 from ..letters.pipeline import LetterMaker, LettersOutcome
 from ..letters.recipients import RecipientOption, recipient_options
 from ..letters.pool import LetterPool
-from ..letters.regions import parse_region as parse_region_code
 from ..letters.signature_image import prepare_signature_image
 from ..photos import ImageHashes, hash_image, phash_hex, phash_from_hex
 from ..regions import is_region
