@@ -286,7 +286,8 @@ def ask_choice(cases: Sequence[str]) -> str:
     text = ("Your letters can ask the companies either to destroy any face data derived from "
             "the photos now, or to preserve it until any claim is resolved and destroy it then. "
             "Destroying now ends the use of the data sooner; preserving keeps evidence in case of "
-            "legal action. Your choice goes into every letter.")
+            "legal action. Your choice goes into your letters under the laws that let you go to court; "
+            "the others ask for deletion.")
     if cases:
         text += ("\n\nA court case over this data is pending: " + "; ".join(cases) + ". So I "
                  "suggest preserving.")
