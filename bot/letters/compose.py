@@ -296,10 +296,7 @@ def _authority_context(rule: KindRule, residence: Region, basis: str, company: C
 
 def _letter_context(rule: KindRule, kind: str, reference: str, on: date, d: Deadlines,
                     residence: Region, uploaded: Region, regime: str, basis: str) -> dict[str, Any]:
-    if kind == "gdpr":
-        variant = rule.variants.get("GB") if regime == "GB" else None
-    else:
-        variant = rule.variant(residence)
+    variant = rule.variant_for(residence, regime if kind == "gdpr" else rule.jurisdiction)
     state = rule.state_law(residence)
     return {
         "kind": kind, "reference": reference, "title": rule.title,

@@ -368,10 +368,7 @@ def how_to_send(company: "Company", contact: "Contact", stem: str) -> str:
 
 
 def _escalation(rule, person: Person, jurisdiction: str | None) -> str:
-    if rule.kind == "gdpr":
-        variant = rule.variants.get("GB") if jurisdiction == "GB" else None
-    else:
-        variant = rule.variant(parse_region(person.residence, "residence"))
+    variant = rule.variant_for(parse_region(person.residence, "residence"), jurisdiction)
     text = variant.escalation if variant else rule.escalation
     if rule.kind == "gdpr" and person.residence.split("-")[0] not in GDPR_COUNTRIES:
         # someone living outside the EU/UK has no authority "where they live"
@@ -384,8 +381,7 @@ def _notes(rule, person: Person, contact: "Contact", jurisdiction: str | None) -
     """For the sender's cover sheet (never the letter): what is unverified about this letter."""
     notes = []
     residence = parse_region(person.residence, "residence")
-    variant = rule.variants.get("GB") if rule.kind == "gdpr" and jurisdiction == "GB" else (
-        None if rule.kind == "gdpr" else rule.variant(residence))
+    variant = rule.variant_for(residence, jurisdiction)
     if variant and variant.note:
         notes.append(variant.note)
     if not rule.verified and rule.note:

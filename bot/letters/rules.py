@@ -126,6 +126,13 @@ class KindRule:
     def variant(self, residence: Region) -> Variant | None:
         return self.variants.get(residence.code) or self.variants.get(residence.country)
 
+    def variant_for(self, residence: Region, jurisdiction: str | None) -> Variant | None:
+        """The wording of one letter: where the variants name a jurisdiction (the UK GDPR),
+        the one for the letter's jurisdiction, whoever sends it; else by where the sender lives."""
+        if any(v.jurisdiction for v in self.variants.values()):
+            return next((v for v in self.variants.values() if v.jurisdiction == jurisdiction), None)
+        return self.variant(residence)
+
     def covers_country(self, country: str) -> bool:
         """Whether an organisation established in ``country`` is inside this law's regions."""
         return any(r == country for r in self.regions if "-" not in r)

@@ -238,3 +238,11 @@ def test_bad_rules_files_are_refused_naming_the_key(tmp_path, edit, message):
     bad.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
     with pytest.raises(DataError, match=message):
         load_rules(bad)
+
+
+def test_a_letters_wording_follows_its_jurisdiction_where_variants_name_one():
+    gdpr = RULES.get("gdpr")
+    # the UK GDPR wording for a letter under UK law, whoever sends it; none for an EU letter
+    assert gdpr.variant_for(parse_region("US-IL", "r"), "GB").region == "GB"
+    assert gdpr.variant_for(parse_region("GB", "r"), "EU") is None
+    assert RULES.get("ccpa").variant_for(parse_region("US-CA", "r"), "US") is None
