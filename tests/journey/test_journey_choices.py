@@ -81,10 +81,7 @@ def test_a_gdpr_sender_writing_to_a_company_in_a_pending_case_is_asked_and_prese
     chat.press("Germany")
     chat.press("Berlin")
     chat.press("Same as where I live")
-    chat.text("Anna Kuznetsova")
-    chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
-    chat.text("anna@example.de")
-    chat.press("Typed signature")
+    contact(chat, "Anna Kuznetsova", "anna@example.de", "Hauptstr. 1\n10115 Berlin\nGermany")
     chat.press("Done")
     assert step_now(chat) == "bipa_choice"
     assert any(label.endswith("(suggested)") and label.startswith("Preserve") for label in chat.buttons)

@@ -9,7 +9,7 @@ import csv
 import io
 
 from bot.index import import_manifest
-from tests.journey.chatting import Chat, documents, pdf_text, said
+from tests.journey.chatting import Chat, contact, documents, pdf_text, said
 
 OWNER = "11111111@N00"
 PHOTOS = 1005           # more than the 1,000 rows a letter lists
@@ -61,10 +61,7 @@ def test_web_form_instructions_come_with_the_text_to_paste(chat):
     chat.press("Germany")
     chat.press("Berlin")
     chat.press("Same as where I live")
-    chat.text("Anna Kuznetsova")
-    chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
-    chat.text("anna@example.de")
-    chat.press("Typed signature")
+    contact(chat, "Anna Kuznetsova", "anna@example.de", "Hauptstr. 1\n10115 Berlin\nGermany")
     only_recipient(chat, "Meta")
     chat.press("Destroy now")                 # the GDPR lets a German go to court: asked
     out = chat.press("Make my letters")

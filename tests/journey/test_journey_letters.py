@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from bot.journey.engine import Journey
 from bot.journey.io import Press
 from tests.imaging import make_photo, png_bytes
-from tests.journey.chatting import (TODAY, USER, Chat, delivered_files, documents, flat, pdf_text,
-                                    said, step_now)
+from tests.journey.chatting import (TODAY, USER, Chat, contact, delivered_files, documents, flat,
+                                    pdf_text, said, step_now)
 
 PIPA_PHOTO = "1808093328"
 DIF_PHOTO = "9000000000008"     # synthetic: DiF and YFCC100M (five more organisations)
@@ -128,10 +128,7 @@ def test_gdpr_letters_for_an_eu_resident(chat):
     assert "Which German state (Land)?" in said(chat.outputs[-1:])
     chat.text("Bavaria")                                # typed, in English
     chat.press("Same as where I live")
-    chat.text("Anna Kuznetsova")
-    chat.text("Hauptstr. 1\n10115 Berlin\nGermany")
-    chat.text("anna@example.de")
-    chat.press("Typed signature")
+    contact(chat, "Anna Kuznetsova", "anna@example.de", "Hauptstr. 1\n10115 Berlin\nGermany")
     chat.press("Done")
     summary = said(chat.press("Destroy now"))
     assert "General Data Protection Regulation" in summary and "Illinois" not in summary
