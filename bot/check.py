@@ -26,6 +26,12 @@ from .photos import ImageHashes, hash_image
 log = logging.getLogger(__name__)
 
 MATCH_KINDS = ("flickr-photo", "flickr-owner", "url", "file-hash", "perceptual")
+# Why an input was not checked, or checked only in part. The text of a problem is
+# for the CLI and the operator (it may name server settings such as FLICKR_API_KEY);
+# a chat says it in its own words for each reason.
+NOT_CHECKED = ("unreadable", "needs-flickr-lookup", "flickr-error", "broken-photo",
+               "photos-not-indexed")
+CHECKED_IN_PART = ("owner-only", "photo-list-failed", "photo-list-capped")
 QUERY_SHOWN = 200   # characters of an input repeated in results and messages
 
 Progress = Callable[[str, int, int], None]
@@ -72,10 +78,43 @@ class CheckRequest:
 
 
 @dataclass(frozen=True)
+class CheckIssue:
+    """An input that could not be checked (``reason`` in NOT_CHECKED) or was checked
+    only in part (``reason`` in CHECKED_IN_PART)."""
+    query: str               # the input, as shown back (capped)
+    reason: str
+    text: str                # one plain sentence, starting with the query
+
+    @property
+    def checked(self) -> bool:
+        return self.reason in CHECKED_IN_PART
+
+    def to_json(self) -> dict:
+        return {"query": self.query, "reason": self.reason, "text": self.text}
+
+
+@dataclass(frozen=True)
 class CheckResult:
     checked: tuple[str, ...]          # dataset slugs the index holds
     matches: tuple[Match, ...]
-    problems: tuple[str, ...]         # one plain sentence per input that could not be checked
+    issues: tuple[CheckIssue, ...] = ()
+    inputs: int = 0                   # how many inputs the request had
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """One sentence per input that could not be checked at all."""
+        return tuple(i.text for i in self.issues if not i.checked)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One sentence per input checked only in part (what was left out, and why)."""
+        return tuple(i.text for i in self.issues if i.checked)
+
+    @property
+    def nothing_checked(self) -> bool:
+        """No input could be checked: a result with no match says nothing at all."""
+        unchecked = {i.query for i in self.issues if not i.checked}
+        return not self.matches and self.inputs > 0 and len(unchecked) >= self.inputs
 
     def datasets(self) -> list[str]:
         """Slugs of the datasets with at least one match, in check order."""
@@ -83,7 +122,8 @@ class CheckResult:
 
     def to_json(self) -> dict:
         return {"checked": list(self.checked), "matches": [m.to_json() for m in self.matches],
-                "problems": list(self.problems)}
+                "problems": list(self.problems), "notes": list(self.notes),
+                "issues": [i.to_json() for i in self.issues]}
 
 
 def _shown(text: str) -> str:
@@ -96,7 +136,7 @@ class _Collector:
 
     def __init__(self) -> None:
         self.by_entry: dict[tuple, Match] = {}
-        self.problems: list[str] = []
+        self.issues: list[CheckIssue] = []
 
     def add(self, hits: Iterable[IndexHit], kind: str, query: str,
             distances: Iterable[int | None] | None = None) -> None:
@@ -109,8 +149,9 @@ class _Collector:
             if old is None or MATCH_KINDS.index(kind) < MATCH_KINDS.index(old.match):
                 self.by_entry[key] = match
 
-    def problem(self, text: str) -> None:
-        self.problems.append(text)
+    def problem(self, query: str, reason: str, text: str) -> None:
+        """Record why ``query`` was not checked, or checked in part; ``text`` follows the query."""
+        self.issues.append(CheckIssue(query, reason, f"{query}: {text}"))
 
 
 class Checker:
@@ -156,7 +197,7 @@ class Checker:
         matches = sorted(out.by_entry.values(),
                          key=lambda m: (m.dataset, MATCH_KINDS.index(m.match),
                                         m.distance or 0, m.photo_id or "", m.url or ""))
-        return CheckResult(tuple(self.index.datasets()), tuple(matches), tuple(out.problems))
+        return CheckResult(tuple(self.index.datasets()), tuple(matches), tuple(out.issues), total)
 
     # -- Flickr references -------------------------------------------------------
 
@@ -165,7 +206,7 @@ class Checker:
         try:
             ref = parse_flickr_ref(text)
         except ReferenceParseError as exc:
-            out.problem(f"{query}: {exc}")
+            out.problem(query, "unreadable", str(exc))
             return
         if ref.kind == "photo":
             out.add(self.index.find_photo_ids([ref.value]), "flickr-photo", query)
@@ -176,21 +217,23 @@ class Checker:
         else:
             out.add(self.index.find_owners([ref.value]), "flickr-owner", query)
             if self.flickr is None or not self.flickr.has_key:
-                out.problem(f"{query}: this is a Flickr username or custom address; looking up the "
+                out.problem(query, "needs-flickr-lookup",
+                            "this is a Flickr username or custom address; looking up the "
                             "account behind it needs a Flickr API key (FLICKR_API_KEY). Paste your "
                             "account ID (like 12345678@N00) or links to your photos instead.")
                 return
             try:
                 nsid = self.flickr.resolve_user(ref.value)
             except (FlickrError, ReferenceParseError) as exc:
-                out.problem(f"{query}: {exc}")
+                out.problem(query, "flickr-error", str(exc))
                 return
             self._account(nsid, query, out, progress)
 
     def _account(self, nsid: str, query: str, out: _Collector, progress: Progress | None) -> None:
         out.add(self.index.find_owners([nsid]), "flickr-owner", query)
         if self.flickr is None or not self.flickr.has_key:
-            out.problem(f"{query}: matched by account ID only; datasets that record photo IDs "
+            out.problem(query, "owner-only",
+                        "matched by account ID only; datasets that record photo IDs "
                         "without owners (such as PIPA) need the account's photo list, which "
                         "needs a Flickr API key (FLICKR_API_KEY).")
             return
@@ -202,16 +245,16 @@ class Checker:
         try:
             ids = self.flickr.public_photo_ids(nsid, progress=listing)
         except FlickrKeyMissing as exc:
-            out.problem(f"{query}: {exc}")
+            out.problem(query, "owner-only", str(exc))
             return
         except FlickrError as exc:
-            out.problem(f"{query}: matched by account ID only; the photo list could not be "
-                        f"fetched: {exc}")
+            out.problem(query, "photo-list-failed", "matched by account ID only; the photo list "
+                        f"could not be fetched: {exc}")
             return
         out.add(self.index.find_photo_ids(ids), "flickr-photo", query)
         if getattr(ids, "capped", False):
-            out.problem(f"{query}: the account has more public photos than the "
-                        f"{len(ids):,} checked (see [flickr] max_photos).")
+            out.problem(query, "photo-list-capped", "the account has more public photos than "
+                        f"the {len(ids):,} checked (see [flickr] max_photos).")
 
     # -- URLs ----------------------------------------------------------------------
 
@@ -219,7 +262,7 @@ class Checker:
         query = _shown(text)
         url = normalise_url(text)
         if url is None:
-            out.problem(f"{query}: not a web address (http or https) that can be checked")
+            out.problem(query, "unreadable", "not a web address (http or https) that can be checked")
             return
         photo, owner = flickr_keys(url)
         if photo is not None or owner is not None:
@@ -238,11 +281,17 @@ class Checker:
         try:
             hashes = hash_image(photo.data, max_bytes=self.max_bytes, max_pixels=self.max_pixels)
         except PhotoError as exc:
-            out.problem(f"{query}: {exc}")
+            out.problem(query, "broken-photo", str(exc))
             return
         self._hashes(query, hashes, out)
 
     def _hashes(self, query: str, hashes: ImageHashes, out: _Collector) -> None:
+        if not any(info.phash_count or info.keys.get("sha256") or info.keys.get("md5")
+                   for info in self.index.info()):
+            out.problem(query, "photos-not-indexed",
+                        "no dataset in this index has image fingerprints, so photos cannot be "
+                        "matched here (see rightsbot index hash-images)")
+            return
         out.add(self.index.find_file_hash(sha256=hashes.sha256, md5=hashes.md5), "file-hash", query)
         pairs = self.index.find_similar(hashes.phash, self.radius)
         out.add([hit for hit, _ in pairs], "perceptual", query, [d for _, d in pairs])

@@ -44,7 +44,9 @@ def test_json_shape(demo_file):
         flickr=("https://flic.kr/p/zzzzzzz", "not a link ///"),
         urls=("http://farm6.staticflickr.com/5467/8968074320_c6136a3194.jpg",)))
     data = result.to_json()
-    assert set(data) == {"checked", "matches", "problems"}
+    assert set(data) == {"checked", "matches", "problems", "notes", "issues"}
+    assert data["issues"] == [{"query": "not a link ///", "reason": "unreadable",
+                               "text": data["problems"][0]}] and data["notes"] == []
     assert data["checked"] == list(result.checked)
     for match in data["matches"]:
         assert set(match) == {"dataset", "match", "photo_id", "owner", "url", "distance", "query"}
@@ -63,7 +65,8 @@ def test_nsid_without_a_key_matches_by_owner_and_says_what_is_missing(demo_file)
     counts = {d: sum(1 for m in result.matches if m.dataset == d) for d in result.datasets()}
     assert counts == {"dif": 32, "megaface": 61, "yfcc100m": 61}
     assert {m.match for m in result.matches} == {"flickr-owner"}
-    assert len(result.problems) == 1 and "FLICKR_API_KEY" in result.problems[0]
+    assert result.problems == () and len(result.notes) == 1 and "FLICKR_API_KEY" in result.notes[0]
+    assert [i.reason for i in result.issues] == ["owner-only"] and not result.nothing_checked
 
 
 def test_alias_without_a_key_is_a_problem_but_the_rest_is_checked(demo_file):
@@ -72,6 +75,32 @@ def test_alias_without_a_key_is_a_problem_but_the_rest_is_checked(demo_file):
         CheckRequest(flickr=("janedoe", "1808093328")))
     assert [m.dataset for m in result.matches] == ["pipa"]
     assert "Flickr API key" in result.problems[0] and result.problems[0].startswith("janedoe: ")
+    assert [i.reason for i in result.issues] == ["needs-flickr-lookup"]
+    assert not result.nothing_checked     # the photo ID was checked
+
+
+def test_nothing_checked_is_not_a_miss(demo_file):
+    """An alias with no API key and a broken link: no input was checked at all."""
+    result = checker(demo_file).check(CheckRequest(flickr=("janedoe", "not a link ///")))
+    assert result.matches == () and result.nothing_checked and len(result.problems) == 2
+
+
+def test_photos_against_an_index_without_fingerprints_are_not_checked(tmp_path):
+    path = tmp_path / "ids-only.sqlite"
+    manifest = tmp_path / "index.txt"
+    manifest.write_text("72157603204289398 1808093328 10 10 50 50 1 0\n")
+    import_manifest(path, "pipa", "pipa", [manifest])
+    result = checker(path).check(CheckRequest(photos=(PhotoInput("me.jpg", jpeg_bytes(make_photo(1))),)))
+    assert [i.reason for i in result.issues] == ["photos-not-indexed"] and result.nothing_checked
+
+
+def test_cli_check_exit_status(demo_file, capsys):
+    """0 when every input was checked, match or not; 1 when one could not be; 2 for usage."""
+    assert run(capsys, "check", "--index", str(demo_file), "--flickr", "5555555555")[0] == 0
+    assert run(capsys, "check", "--index", str(demo_file), "--flickr", "99990001@N99")[0] == 0
+    code, out, _ = run(capsys, "check", "--index", str(demo_file), "--flickr", "janedoe")
+    assert code == 1 and "Nothing could be checked" in out and "Could not check:" in out
+    assert run(capsys, "check", "--index", str(demo_file))[0] == 2
 
 
 @pytest.fixture
@@ -155,7 +184,7 @@ def test_cli_check_json_is_one_object(demo_file, capsys, tmp_path):
     photo.write_bytes(jpeg_bytes(make_photo(1, (200, 150))))
     code, out, _ = run(capsys, "check", "--index", str(demo_file), "--json", "--flickr",
                        "1808093328", "--photo", str(photo), "--photo", str(tmp_path / "gone.jpg"))
-    assert code == 0
+    assert code == 1          # gone.jpg could not be checked
     data = json.loads(out)
     assert [m["dataset"] for m in data["matches"]] == ["pipa"]
     assert data["problems"] == ["gone.jpg: no such file"]
@@ -190,7 +219,7 @@ def test_cli_check_photo_paths_that_are_not_photo_files(demo_file, tmp_path, cap
     code, out, err = run(capsys, "check", "--index", str(demo_file), "--json",
                          "--photo", str(fifo), "--photo", str(big), "--photo", "/dev/zero",
                          "--photo", str(tmp_path))
-    assert code == 0 and "Traceback" not in err
+    assert code == 1 and "Traceback" not in err
     problems = json.loads(out)["problems"]
     assert problems[0] == "pipe.jpg: is not a regular file (a pipe or a device?), not a photo"
     assert problems[1] == "big.jpg: is 30.0 MB; a photo can be at most 20.0 MB"

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..check import CheckRequest, CheckResult, Checker, Match, PhotoInput
+from ..check import CheckIssue, CheckRequest, CheckResult, Checker, Match, PhotoInput
 from ..config import Config
 from ..errors import DataError, InputError
 from ..files import read_file_capped
@@ -17,6 +17,8 @@ from .index_cmd import open_for_reading
 
 ORDER = 10
 ROWS_SHOWN = 10
+EXIT_CHECKED = 0        # every input was checked (match or not)
+EXIT_NOT_CHECKED = 1    # at least one input could not be checked
 EXIT_USAGE = 2
 
 
@@ -37,8 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                "A whole account (an NSID like 12345678@N00, or a profile link) is matched by "
                "owner; with FLICKR_API_KEY set, its public photos are also listed and matched "
                "by ID, and usernames/custom addresses can be resolved. A bare domain as --url "
-               "matches every image the index holds from that site. Exit status 0 means the "
-               "check ran (whether or not anything matched).")
+               "matches every image the index holds from that site.\n\n"
+               "exit status: 0 every input was checked, whether or not anything matched; "
+               "1 at least one input could not be checked (a broken file, an unknown account: "
+               "see \"Could not check\", or \"problems\" in the JSON; inputs checked only in "
+               "part are listed under \"notes\" and do not change the status); "
+               "2 usage error.")
     parser.add_argument("--flickr", action="append", default=[], metavar="REF",
                         help="a Flickr photo or profile link, short link, image URL, photo ID, "
                              "account NSID or username (repeatable)")
@@ -69,13 +75,13 @@ def run(args: argparse.Namespace) -> int:
     from .common import load_config  # noqa: PLC0415
     config: Config = load_config(args)
     index = open_for_reading(args)
-    photos, problems = [], []
+    photos, unread = [], []
     for path in args.photo:
         photo, problem = _read_photo(path, config.photos.max_bytes)
         if photo:
             photos.append(photo)
         else:
-            problems.append(problem)
+            unread.append(CheckIssue(path.name, "broken-photo", problem or path.name))
     from ..flickr import FlickrClient  # noqa: PLC0415
     checker = Checker(index, FlickrClient.from_config(config), radius=config.index.match_radius,
                       max_bytes=config.photos.max_bytes, max_pixels=config.photos.max_pixels)
@@ -94,14 +100,15 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
         if checker.flickr is not None:
             checker.flickr.close()
-    if problems:
-        result = CheckResult(result.checked, result.matches, tuple(problems) + result.problems)
+    if unread:
+        result = CheckResult(result.checked, result.matches, tuple(unread) + result.issues,
+                             result.inputs + len(unread))
     if args.json:
         print_json(result.to_json())
     else:
         print(render(result, index))
     index.close()
-    return 0
+    return EXIT_NOT_CHECKED if result.problems else EXIT_CHECKED
 
 
 def render(result: CheckResult, index: DatasetIndex) -> str:
@@ -112,13 +119,17 @@ def render(result: CheckResult, index: DatasetIndex) -> str:
     by_dataset: dict[str, list[Match]] = {}
     for match in result.matches:
         by_dataset.setdefault(match.dataset, []).append(match)
-    if not by_dataset:
+    if result.nothing_checked:
+        lines.append("Nothing could be checked (see below).")
+    elif not by_dataset:
         lines.append(f"No match in the {len(result.checked)} datasets checked "
                      f"({', '.join(result.checked) or 'none'}).")
     for slug, matches in by_dataset.items():
         lines += _dataset_block(slug, matches, registry, infos.get(slug))
     if result.problems:
         lines += ["", "Could not check:"] + [f"  - {p}" for p in result.problems]
+    if result.notes:
+        lines += ["", "Checked in part:"] + [f"  - {n}" for n in result.notes]
     lines += ["", "What a miss does not prove:"] + [f"  - {n}" for n in _coverage(result, infos,
                                                                                   registry)]
     return "\n".join(lines)

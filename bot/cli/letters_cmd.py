@@ -93,10 +93,13 @@ def run(args: argparse.Namespace) -> int:
             "matches": len(result.matches),
             "notes": list(dict.fromkeys([*outcome.notes, *(n for w in written for n in w.letter.notes)])),
             "problems": list(result.problems),
+            "check_notes": list(result.notes),
         })
         return 0
     for problem in result.problems:
-        print(f"note: {problem}", file=sys.stderr)
+        print(f"could not check: {problem}", file=sys.stderr)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     if not result.matches:
         print("No match: none of the accounts, links or photos in the person file is in the "
               "dataset index, so no letters were written. (A miss is not proof: see "

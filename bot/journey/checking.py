@@ -3,37 +3,48 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import InputError, PhotoError
 from . import results, texts
 from .io import Output, Reply, Typing, Upload
-from .steps import Outputs, Step, Turn, with_lead
+from .reading import read_message
+from .steps import Outputs, Step, Turn
 
 MATCHES_PER_PAGE = 10
 
 
-def add_text_inputs(turn: Turn, text: str, *, account: bool = False) -> tuple[int, list[str]]:
-    """Sort what a person typed into Flickr refs and image URLs; return (added, problems)."""
+@dataclass(frozen=True)
+class Added:
+    """What one message added to the check."""
+    new: int = 0               # references not on the list before
+    repeated: int = 0          # already on the list: not counted again
+    problems: tuple[str, ...] = ()
+    understood: bool = False   # the message named anything at all
+
+    def note(self) -> str:
+        return texts.inputs_added(self.new, self.problems, self.repeated)
+
+
+def add_text_inputs(turn: Turn, text: str, *, account: bool = False) -> Added:
+    """Add the Flickr refs and image URLs a message names (see :mod:`.reading`)."""
     services, inputs = turn.services, turn.session.inputs
-    tokens = [text.strip()] if account else text.split()
-    added, problems = 0, []
+    reading = read_message(text, services.classify, account=account)
+    new = repeated = 0
+    problems = list(reading.problems)
     room = services.max_items - sum(len(v) for v in inputs.values())
-    for token in tokens:
-        if not token:
+    for kind, value in reading.found:
+        bucket = inputs["flickr"] if kind == "flickr" else inputs["urls"]
+        if value in bucket:
+            repeated += 1
             continue
-        if added >= room:
+        if new >= room:
             problems.append(texts.TOO_MANY_ITEMS.format(limit=services.max_items))
             break
-        kind, value, problem = services.classify(token)
-        if problem:
-            problems.append(problem)
-            continue
-        bucket = inputs["flickr"] if kind == "flickr" else inputs["urls"]
-        if value not in bucket:
-            bucket.append(value)
-        added += 1
-    return added, problems
+        bucket.append(value)
+        new += 1
+    return Added(new, repeated, tuple(problems), reading.understood)
 
 
 def run_check(turn: Turn, lead: str = "") -> Outputs:
@@ -70,13 +81,13 @@ class Menu(Step):
         yield from turn.go(target)
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        # A shortcut: a link or a user name sent straight away is checked at once.
-        added, problems = add_text_inputs(turn, text, account=len(text.split()) == 1)
-        if not added:
-            yield from with_lead(self.prompt(turn),
-                                 texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
+        # A shortcut: links or account IDs sent straight away are checked at once. A user
+        # name needs "My Flickr account": a lone word here is as likely "hello" or "ok".
+        added = add_text_inputs(turn, text)
+        if not added.new:
+            yield from turn.reprompt(added.note() if added.understood else texts.NOT_UNDERSTOOD)
             return
-        yield from run_check(turn, texts.inputs_added(added, problems) if problems else "")
+        yield from run_check(turn, added.note() if added.problems or added.repeated else "")
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
         turn.session.go("ask_photos")
@@ -88,6 +99,7 @@ class AskText(Step):
 
     question = ""
     account = False
+    not_understood = texts.NOT_UNDERSTOOD
 
     def prompt(self, turn: Turn) -> Outputs:
         yield Reply(self.question, ((turn.btn(texts.BACK_TO_MENU, "back"),),))
@@ -99,12 +111,11 @@ class AskText(Step):
             yield from super().on_press(turn, action, arg)
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        added, problems = add_text_inputs(turn, text, account=self.account)
-        note = texts.inputs_added(added, problems) if problems else ""
-        if not added:
-            yield from with_lead(self.prompt(turn), note)
+        added = add_text_inputs(turn, text, account=self.account)
+        if not added.new:
+            yield from turn.reprompt(added.note() if added.understood else self.not_understood)
             return
-        yield from run_check(turn, note)
+        yield from run_check(turn, added.note() if added.problems or added.repeated else "")
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
         turn.session.go("ask_photos")
@@ -113,6 +124,7 @@ class AskText(Step):
 
 class AskAccount(AskText):
     name, question, account = "ask_account", texts.ASK_ACCOUNT, True
+    not_understood = texts.NOT_UNDERSTOOD_ACCOUNT
 
 
 class AskLinks(AskText):
@@ -164,12 +176,11 @@ class AskPhotos(Step):
             yield from super().on_press(turn, action, arg)
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        added, problems = add_text_inputs(turn, text)
-        if added:
-            yield Reply(texts.inputs_added(added, problems), self._buttons(turn))
+        added = add_text_inputs(turn, text)
+        if added.new:
+            yield Reply(added.note(), self._buttons(turn))
         else:
-            yield from with_lead(self.prompt(turn),
-                                 texts.inputs_added(0, problems) or texts.UNEXPECTED_TEXT)
+            yield from turn.reprompt(added.note() if added.understood else texts.NOT_UNDERSTOOD)
 
 
 class Results(Step):
@@ -178,13 +189,15 @@ class Results(Step):
     def prompt(self, turn: Turn) -> Outputs:
         result = turn.session.result
         groups = turn.services.describe_matches(result)
-        text = texts.results_summary(groups, turn.services.dataset_names(result["checked"] if result else []),
-                                     result["problems"] if result else [])
+        issues = results.issues(result)
+        nothing = results.nothing_checked(result)
+        text = texts.results_summary(
+            groups, turn.services.dataset_names(result["checked"] if result else []), issues, nothing)
         if result and result.get("dropped"):
             text += "\n\n" + texts.too_many_matches(results.count(result), result["dropped"])
         inputs = turn.session.inputs
         checked = texts.checked_what(len(inputs["flickr"]), len(inputs["urls"]), len(inputs["photos"]))
-        text = f"{checked}\n\n{text}" if checked else text
+        text = f"{checked}\n\n{text}" if checked and not nothing else text
         buttons = []
         if results.count(result):
             buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),
@@ -198,7 +211,7 @@ class Results(Step):
             yield from turn.go("matches")
         elif action == "letters":
             if not found:
-                yield from with_lead(self.prompt(turn), texts.NO_LETTERS_WITHOUT_MATCH)
+                yield from turn.reprompt(texts.NO_LETTERS_WITHOUT_MATCH)
             else:
                 yield from turn.steps["shown"].begin(turn)  # type: ignore[attr-defined]
         elif action == "more":

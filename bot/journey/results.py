@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..check import MATCH_KINDS, CheckResult, Match
+from ..check import MATCH_KINDS, CheckIssue, CheckResult, Match
 from ..index.keys import flickr_page_url
 
 MAX_STORED_MATCHES = 10_000
@@ -28,9 +28,30 @@ def encode(result: CheckResult, limit: int = MAX_STORED_MATCHES) -> dict[str, An
         rows.append([datasets.setdefault(m.dataset, len(datasets)), MATCH_KINDS.index(m.match),
                      m.photo_id, owners.setdefault(m.owner, len(owners)), url, m.distance,
                      queries.setdefault(m.query, len(queries))])
-    return {"checked": list(result.checked), "problems": list(result.problems),
+    return {"checked": list(result.checked),
+            "issues": [[i.query, i.reason, i.text] for i in result.issues],
+            "inputs": result.inputs,
             "datasets": list(datasets), "queries": list(queries), "owners": list(owners),
             "rows": rows, "dropped": max(0, len(result.matches) - limit)}
+
+
+def issues(result: dict | None) -> list[CheckIssue]:
+    """Why inputs were not checked, or checked in part (a session saved before issues had
+    reasons keeps its problem sentences, as inputs that could not be read)."""
+    if not result:
+        return []
+    if "issues" in result:
+        return [CheckIssue(query, reason, text) for query, reason, text in result["issues"]]
+    return [CheckIssue(text.split(":", 1)[0], "unreadable", text)
+            for text in result.get("problems", [])]
+
+
+def nothing_checked(result: dict | None) -> bool:
+    """No input could be checked at all (then a result without matches says nothing)."""
+    if not result or result["rows"]:
+        return False
+    unchecked = {i.query for i in issues(result) if not i.checked}
+    return bool(unchecked) and len(unchecked) >= result.get("inputs", len(unchecked))
 
 
 def count(result: dict | None) -> int:
@@ -59,4 +80,5 @@ def matches(result: dict | None, start: int = 0, stop: int | None = None) -> lis
 
 
 def to_check_result(result: dict) -> CheckResult:
-    return CheckResult(tuple(result["checked"]), tuple(matches(result)), tuple(result["problems"]))
+    return CheckResult(tuple(result["checked"]), tuple(matches(result)), tuple(issues(result)),
+                       result.get("inputs", 0))

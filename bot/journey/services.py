@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 200            # Flickr refs + URLs kept for one check
 MAX_PHOTOS = 50            # uploads kept for one check
 PROGRESS_EVERY = 2.0       # seconds between progress messages (Telegram: ~1 message/s per chat)
+# What the operator can do about an input the check could not (fully) do; logged,
+# never said to the person (the journey tells them what to send instead).
+OPERATOR_NOTES = {
+    "needs-flickr-lookup": "check: a Flickr user name could not be looked up: set FLICKR_API_KEY",
+    "owner-only": "check: an account was matched by owner only (no photo list): set FLICKR_API_KEY",
+    "photos-not-indexed": "check: a photo could not be matched: no dataset in the index has "
+                          "image fingerprints (rightsbot index hash-images)",
+}
 
 
 @dataclass
@@ -125,6 +133,8 @@ class Services:
                 raise payload
             else:
                 worker.join()
+                for reason in sorted({i.reason for i in payload.issues} & OPERATOR_NOTES.keys()):
+                    log.warning(OPERATOR_NOTES[reason])
                 yield "result", results.encode(payload)
                 return
 

@@ -78,14 +78,17 @@ class Step(ABC):
     def prompt(self, turn: Turn) -> Outputs:
         """Ask this step's question."""
 
+    # The re-prompts ask the *current* step's question (turn.reprompt), not this
+    # step's: a step that hands an input to another (results -> menu) must never
+    # show buttons that the step the person is at cannot answer.
     def on_text(self, turn: Turn, text: str) -> Outputs:
-        yield from with_lead(self.prompt(turn), texts.UNEXPECTED_TEXT)
+        yield from turn.reprompt(texts.UNEXPECTED_TEXT)
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
-        yield from with_lead(self.prompt(turn), texts.STALE_BUTTON)
+        yield from turn.reprompt(texts.STALE_BUTTON)
 
     def on_upload(self, turn: Turn, upload: Upload) -> Outputs:
-        yield from with_lead(self.prompt(turn), texts.UNEXPECTED_UPLOAD)
+        yield from turn.reprompt(texts.UNEXPECTED_UPLOAD)
 
 
 StepFactory = Callable[[], Step]

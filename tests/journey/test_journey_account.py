@@ -50,4 +50,4 @@ def test_unknown_account_is_a_plain_answer(flickr, config, store, monkeypatch):
     chat.start()
     chat.press("My Flickr account")
     text = said(chat.text("nobody-by-this-name"))
-    assert "No match" in text and "Some of what you sent could not be checked" in text
+    assert text.startswith("Nothing was checked") and "Not checked:" in text

@@ -87,14 +87,17 @@ def test_alias_without_flickr_key_explains_what_works(chat, monkeypatch):
     chat.start()
     chat.press("My Flickr account")
     text = said(chat.text("janedoe"))
-    assert "needs a Flickr API key" in text and "12345678@N00" in text
+    assert text.startswith("Nothing was checked") and "No match" not in text
+    assert "janedoe: not checked" in text and "12345678@N00" in text and "links to your photos" in text
+    assert "API key" not in text and "FLICKR_API_KEY" not in text     # server settings: the log
 
 
 def test_bad_links_are_named_and_good_ones_still_checked(chat):
     chat.start()
     chat.press("Flickr photo links")
     text = said(chat.text(f"not-a-link https://example.com/x {PIPA_PHOTO} javascript:alert(1)"))
-    assert "I could not use" in text and "not-a-link" in text and "javascript" in text
+    assert "I could not use" in text and "javascript" in text
+    assert "not-a-link" not in text        # a word, not a reference: ignored beside references
     assert "PIPA" in text
 
 
@@ -102,7 +105,7 @@ def test_nothing_usable_reprompts_and_keeps_state(chat, store):
     chat.start()
     chat.press("Flickr photo links")
     text = said(chat.text("{{ 7*7 }} <b>hi</b>"))
-    assert "I could not use" in text and "Send one or more Flickr photo links" in text
+    assert "I didn't understand that" in text and "Send one or more Flickr photo links" in text
     assert store.load_session(USER)["step"] == "ask_links"
 
 

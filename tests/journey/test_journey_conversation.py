@@ -1,0 +1,222 @@
+"""The conversation as a careful person expects it (issue 8, items 1-3 and 10).
+
+- Only what looks like a reference is checked; sentences are "not understood",
+  and nothing a person merely said reaches a letter.
+- "Nothing was checked" is never dressed up as "No match".
+- Whatever unexpected thing a person sends at any step, every button of the
+  newest message still works.
+"""
+
+from __future__ import annotations
+
+from bot.journey import texts
+from bot.journey.engine import Journey
+from bot.journey.io import Press, Text, Unsupported, Upload
+from tests.imaging import jpeg_bytes, make_photo
+from tests.journey.chatting import Chat, contact, letter_pdfs, said, step_now
+
+PIPA_PHOTO = "1808093328"
+SENTENCE = "my photos are on flickr i think? can you check"
+
+
+# -- 1. free text is not a list of Flickr user names ---------------------------------
+
+def test_a_sentence_after_consent_is_not_checked_as_user_names(chat, store):
+    chat.start()
+    text = said(chat.text(SENTENCE))
+    assert "I didn't understand that" in text and "flickr.com/photos/janedoe/1808093328" in text
+    session = store.load_session(chat.user_id)
+    assert session["inputs"] == {"flickr": [], "urls": [], "photos": []}
+    assert session["result"] is None and session["step"] == "menu"
+    assert {"My Flickr account", "Flickr photo links"} <= set(chat.buttons)
+
+
+def test_a_sentence_on_the_results_is_not_added_to_the_check(chat, store):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    text = said(chat.text("ok thanks, what now?"))
+    assert "I didn't understand that" in text and "Found 1 match" in text
+    assert store.load_session(chat.user_id)["inputs"]["flickr"] == [PIPA_PHOTO]
+
+
+def test_references_inside_a_sentence_are_found_and_the_words_ignored(chat, store):
+    chat.start()
+    text = said(chat.text(f"hi, could you check flickr.com/photos/someone/{PIPA_PHOTO} please? "
+                          "I have 3 photos from 2009"))
+    assert "PIPA" in text
+    # the link only: not "hi", not "3", not "2009"
+    assert store.load_session(chat.user_id)["inputs"]["flickr"] == [
+        f"flickr.com/photos/someone/{PIPA_PHOTO}"]
+
+
+def test_a_bare_word_in_the_menu_is_not_a_user_name_but_is_when_asked_for_the_account(chat, store):
+    chat.start()
+    assert "I didn't understand that" in said(chat.text("hello"))
+    assert store.load_session(chat.user_id)["inputs"]["flickr"] == []
+    chat.press("My Flickr account")
+    text = said(chat.text(SENTENCE))
+    assert "I didn't understand that as a Flickr account" in text
+    assert step_now(chat) == "ask_account"
+    said(chat.text("janedoe"))
+    assert store.load_session(chat.user_id)["inputs"]["flickr"] == ["janedoe"]
+
+
+def test_repeated_references_are_counted_once(chat):
+    chat.start()
+    chat.press("Upload photos")
+    text = said(chat.text(f"{PIPA_PHOTO} {PIPA_PHOTO}"))
+    assert "Added 1 item to check" in text
+    text = said(chat.text(PIPA_PHOTO))
+    assert "Already on the list" in text and "Added" not in text
+
+
+def test_words_typed_on_the_way_never_reach_a_letter(chat):
+    """The issue's Washington letter said "Flickr accounts concerned: ok, thanks, what, now"."""
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.text("ok thanks, what now?")
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Other US state")
+    chat.press("Washington")
+    chat.press("Same as where I live")
+    contact(chat, address="1 Pine St\nSeattle, WA 98101\nUSA")
+    chat.press("Done")
+    if "Preserve until resolved" in " ".join(chat.buttons):
+        chat.press("Preserve until resolved")
+    pdfs = letter_pdfs(chat.press("Make my letters"))
+    assert pdfs
+    for name, text in pdfs.items():
+        assert "concerned:" not in text, name
+        for word in ("ok", "thanks", "what", "now"):
+            assert f" {word}," not in text and f" {word}." not in text, (name, word)
+
+
+# -- 2. "nothing was checked" is not "no match" --------------------------------------
+
+def test_a_user_name_without_the_lookup_says_nothing_was_checked(chat, monkeypatch):
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    chat.start()
+    chat.press("My Flickr account")
+    text = said(chat.text("https://www.flickr.com/photos/janedoe/"))
+    assert text.startswith("Nothing was checked") and "No match" not in text
+    assert "links to your photos" in text and "12345678@N00" in text
+    assert "FLICKR_API_KEY" not in text and "API key" not in text
+    assert "What a miss does not prove" not in text
+    assert "Write letters" not in chat.buttons
+
+
+def test_a_user_name_beside_a_checked_photo_is_named_as_not_checked(chat, monkeypatch):
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    chat.start()
+    chat.press("My Flickr account")
+    chat.text("janedoe")
+    chat.press("Check more")
+    chat.press("Flickr photo links")
+    text = said(chat.text("5555555555"))        # a photo ID in no dataset: a real miss
+    assert text.startswith("Checked:") and "No match in what I could check" in text
+    assert "Not checked:\n- janedoe: not checked" in text
+
+
+def test_photos_against_an_index_without_fingerprints_are_not_a_miss(config, store, tmp_path):
+    from bot.index import import_manifest
+    from bot.journey.services import Services
+    index = tmp_path / "ids-only.sqlite"
+    manifest = tmp_path / "index.txt"
+    manifest.write_text(f"72157603204289398 {PIPA_PHOTO} 10 10 50 50 1 0\n")
+    import_manifest(index, "pipa", "pipa", [manifest])
+    services = Services.from_config(config.with_overrides(index={"path": index}))
+    chat = Chat(Journey(services, store))
+    chat.start()
+    chat.press("Upload photos")
+    chat.upload(jpeg_bytes(make_photo(3)))
+    chat.upload(jpeg_bytes(make_photo(4)))
+    text = said(chat.press("Check now"))
+    assert text.startswith("Nothing was checked") and "No match" not in text
+    assert "Your 2 photos: not checked" in text and "no image fingerprints" in text
+    assert "hash-images" not in text
+
+
+# -- 3. every re-prompt's buttons work ---------------------------------------------------
+
+class _ReadOnlyStore:
+    """The real store, except that nothing is written: a probe press changes nothing."""
+
+    def __init__(self, store) -> None:
+        self._store = store
+
+    def __getattr__(self, name):
+        if name in ("save_session", "add_case", "update_case"):
+            return lambda *args, **kwargs: None
+        if name == "forget":
+            return lambda *args, **kwargs: {}
+        return getattr(self._store, name)
+
+
+def assert_newest_buttons_work(chat: Chat, where: str) -> None:
+    probe = Journey(chat.journey.services, _ReadOnlyStore(chat.journey.store),
+                    today=chat.journey.today)
+    assert chat.buttons, f"{where}: no buttons on screen"
+    for label, data in chat.buttons.items():
+        out = said(list(probe.handle(chat.user_id, Press(data))))
+        assert texts.STALE_BUTTON not in out, f"{where}: {label!r} is dead after a re-prompt"
+
+
+UNEXPECTED = (Text("\U0001F642"), Unsupported("sticker"), Text("{{ 7*7 }}"))
+
+
+def poke(chat: Chat, where: str) -> None:
+    """Send unexpected things at this step; after each, every newest button must work."""
+    for event in UNEXPECTED:
+        step = step_now(chat)
+        chat.send(event)
+        assert step_now(chat) == step, f"{where}: {event} moved the journey"
+        assert_newest_buttons_work(chat, f"{where} after {event}")
+
+
+def test_every_button_works_after_unexpected_input_at_every_step(chat):
+    chat.start()
+    poke(chat, "menu")
+    chat.press("Flickr photo links")
+    poke(chat, "ask_links")
+    chat.text(f"{PIPA_PHOTO} 9000000000008")
+    poke(chat, "results")                            # the issue's "🙂" on the results
+    chat.press("Show matched photos")
+    poke(chat, "matches")
+    chat.press("Back to results")
+    chat.press("Write letters")
+    poke(chat, "shown")
+    chat.press("I appear in them")
+    poke(chat, "shown_scope")
+    chat.press("In all of them")
+    poke(chat, "residence")
+    chat.press("Other US state")
+    poke(chat, "us state list")
+    chat.press("Illinois")
+    poke(chat, "uploaded_from")
+    chat.press("Same as where I live")
+    chat.text("Ann Example")
+    chat.text("12 Main St\nSpringfield, IL 62701\nUSA")
+    chat.text("ann@example.org")
+    poke(chat, "signature")
+    chat.press("Typed signature")
+    poke(chat, "recipients")
+    chat.press("Done")
+    poke(chat, "bipa_choice")
+    chat.press("Preserve until resolved")
+    poke(chat, "summary")
+    chat.press("Make my letters")
+    poke(chat, "delivered")
+    chat.command("forget")
+    poke(chat, "confirm_forget")
+
+
+def test_a_photo_sent_where_none_is_expected_keeps_the_buttons_working(chat):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+    chat.send(Upload(jpeg_bytes(make_photo(2)), 1000, "x.jpg", "image/jpeg"))
+    assert_newest_buttons_work(chat, "shown after a photo")
