@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 ZIP_NAME = "rightsbot-letters.zip"
+MAKING = "making_letters"    # session key: set while letters are being made (ISO date)
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
@@ -58,15 +59,28 @@ class Delivered(Step):
         """Produce the letters from the confirmed form and hand them over: the cover
         sheet first (read this first), then the letters and the files they name."""
         session, services = turn.session, turn.services
-        yield Typing()
         yield Reply(texts.MAKING_LETTERS)
+        yield Typing()          # the engine sends what came before a Typing at once
+        # Saved now: if the process dies while the letters are made, the person is told
+        # when it starts again (Journey.interrupted) and can make them again.
+        session.data[MAKING] = turn.today.isoformat()
+        turn.store.save_session(turn.user_id, session.data)
+        outcome = None
         try:
-            outcome = services.make_letters(session.form, session.signature_image(),
-                                            session.result, turn.today, session.inputs["flickr"])
+            for kind, payload in services.make_letters_steps(
+                    session.form, session.signature_image(), session.result, turn.today,
+                    session.inputs["flickr"]):
+                if kind == "progress":
+                    yield Reply(texts.letters_progress(*payload), replace="letters-progress")
+                    yield Typing()
+                else:
+                    outcome = payload
         except RightsbotError as exc:
             log.info("user %s: letters failed: %s", turn.user_id, type(exc).__name__)
+            session.data.pop(MAKING, None)
             yield from turn.go("summary", texts.LETTERS_FAILED.format(reason=str(exc)))
             return
+        session.data.pop(MAKING, None)
         letters = list(outcome.letters) if outcome is not None else []
         if not letters:
             yield from turn.go("summary", texts.NO_LETTERS_MADE)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import texts
 from .checking import CHECKING_STEPS
-from .delivery import DELIVERY_STEPS, Reminder, due_reminders, mark_reminded
+from ..errors import RightsbotError
+from .delivery import DELIVERY_STEPS, MAKING, Reminder, due_reminders, mark_reminded
 from .form import FORM_STEPS
 from .shown import SHOWN_STEPS
-from .io import Command, Input, Output, Press, Reply, Text, Upload
+from .io import Command, Input, Output, Press, Reply, Text, Typing, Upload
 from .keyboards import button, keyboard, parse_press
 from .session import Session
 from .steps import Step, Turn
@@ -29,6 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 WELCOME_NONCE = 0
+_INTERRUPTED = Command("_interrupted")    # internal: the last letters job never finished
+
+
+def _is_command(event: Input, *names: str) -> bool:
+    return isinstance(event, Command) and event.name.lower() in names
 
 
 class Journey:
@@ -56,8 +62,20 @@ class Journey:
             log.warning("user %s: unknown saved step %r, back to the menu", user_id, session.step)
             session.go("menu")
         turn = Turn(user_id, session, self.services, self.today(), self.steps, store=self.store)
+        if session.data.get(MAKING) and not _is_command(event, "start", "help", "privacy",
+                                                        "status", "forget", "cancel"):
+            # the last turn died while making letters (the process stopped): say so
+            # instead of answering an input that was sent to a conversation that stopped
+            event = _INTERRUPTED
         pending: Output | None = None
         for output in self._dispatch(turn, event):
+            if isinstance(output, Typing):
+                # a slow step follows: what was said before it must be seen now
+                if pending is not None:
+                    yield pending
+                    pending = None
+                yield output
+                continue
             if pending is not None:
                 yield pending
             pending = output
@@ -68,6 +86,24 @@ class Journey:
             self.store.save_session(user_id, session.data)
         if pending is not None:
             yield pending
+
+    def interrupted(self) -> list[tuple[int, list[Output]]]:
+        """Tell everyone whose letters were being made when the process stopped: for each,
+        (user id, what to send them). Call once at start, before any input is handled."""
+        told = []
+        for user_id in self.store.people():
+            try:
+                stored = self.store.load_session(user_id)
+            except RightsbotError as exc:
+                log.warning("user %s: session unreadable at start: %s", user_id,
+                            type(exc).__name__)
+                continue
+            if not stored or not stored.get(MAKING):
+                continue
+            told.append((user_id, list(self.handle(user_id, _INTERRUPTED))))
+        if told:
+            log.info("start: %d person(s) told their letters were interrupted", len(told))
+        return told
 
     def due_reminders(self, today: date) -> list[Reminder]:
         """A reminder for every letter whose reply is due by ``today`` and that has
@@ -80,7 +116,13 @@ class Journey:
     # -- routing -----------------------------------------------------------------
     def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:
         session = turn.session
+        if event is _INTERRUPTED:
+            session.data.pop(MAKING, None)
+            log.info("user %s: letters were interrupted; offered again", turn.user_id)
+            yield from turn.go("summary", texts.LETTERS_INTERRUPTED)
+            return
         if isinstance(event, Command):
+            session.data.pop(MAKING, None)
             yield from self._command(turn, event)
             return
         if not session.consented:

@@ -11,14 +11,15 @@ import logging
 import queue
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ..check import Checker, CheckRequest, HashedPhoto, Match
 from ..companies import CompanyDirectory, load_directory
 from ..config import Config
-from ..errors import InputError, PhotoError, ReferenceParseError, RightsbotError
+from ..errors import InputError, LetterError, PhotoError, ReferenceParseError, RightsbotError
 from ..flickr.refs import parse_flickr_ref
 from ..index.keys import normalise_url
 from ..letters import person_file
@@ -290,7 +291,8 @@ class Services:
 
     # -- letters ---------------------------------------------------------------------------------
     def make_letters(self, form: dict, signature_image: bytes | None, result: dict | None,
-                     today: date, flickr_inputs: Sequence[str] = ()) -> LettersOutcome | None:
+                     today: date, flickr_inputs: Sequence[str] = (),
+                     progress: Callable[[int, int], None] | None = None) -> LettersOutcome | None:
         """The letters and cover sheet for the confirmed form (None without a match).
         ``flickr_inputs``: what the person gave as their own Flickr accounts and links
         (not the owners of every matched photo, who may be someone else)."""
@@ -298,7 +300,46 @@ class Services:
             return None
         person = self.person(form, signature_image, flickr_inputs)
         maker = self.letter_pool or self.letters
-        return maker.make(person, results.to_check_result(result), today)
+        try:
+            return maker.make(person, results.to_check_result(result), today, progress)
+        except RightsbotError:
+            raise
+        except Exception as exc:   # a bug: its message may quote the person; never show it
+            log.error("letters: unexpected %s (message withheld)\n%s", type(exc).__name__,
+                      "".join(traceback.format_tb(exc.__traceback__)))
+            raise LetterError("something went wrong on my side while making them.") from None
+
+    def make_letters_steps(self, form: dict, signature_image: bytes | None, result: dict | None,
+                           today: date, flickr_inputs: Sequence[str] = ()) -> Iterator[tuple[str, Any]]:
+        """:meth:`make_letters` in a worker thread: yields ("progress", (done, total)) now
+        and then (at most every PROGRESS_EVERY seconds), then ("result", the outcome)."""
+        events: queue.Queue = queue.Queue()
+        last = [time.monotonic()]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done < total and now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                events.put(("progress", (done, total)))
+
+        def work() -> None:
+            try:
+                events.put(("result", self.make_letters(form, signature_image, result, today,
+                                                        flickr_inputs, progress)))
+            except BaseException as exc:  # handed to the journey's thread below
+                events.put(("error", exc))
+
+        worker = threading.Thread(target=work, name="letters", daemon=True)
+        worker.start()
+        while True:
+            kind, payload = events.get()
+            if kind == "error":
+                worker.join()
+                raise payload
+            yield kind, payload
+            if kind == "result":
+                worker.join()
+                return
 
 
 def _megabytes(n: int) -> str:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import queue
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import LetterError
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 WORKER_NICENESS = 10
+PROGRESS_POLL_SECONDS = 0.25
 _maker = None   # the worker process's LetterMaker
 
 
@@ -48,9 +51,14 @@ def _start_worker(config: "Config") -> None:
     _maker = LetterMaker.from_config(config)
 
 
-def _make(person: "Person", result: "CheckResult", on: date) -> "LettersOutcome":
+def _make(person: "Person", result: "CheckResult", on: date,
+          events: Any = None) -> "LettersOutcome":
     assert _maker is not None, "worker not initialised"
-    return _maker.make(person, result, on)
+    progress = None
+    if events is not None:
+        def progress(done: int, total: int) -> None:
+            events.put((done, total))
+    return _maker.make(person, result, on, progress)
 
 
 def _ready() -> int:
@@ -65,6 +73,7 @@ class LetterPool:
         self.workers = workers or default_workers()
         self._lock = threading.Lock()
         self._executor = self._new_executor()
+        self._manager: Any = None      # started on the first make with progress
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
@@ -76,10 +85,28 @@ class LetterPool:
         for future in futures:
             future.result()
 
-    def make(self, person: "Person", result: "CheckResult", on: date) -> "LettersOutcome":
+    def _events(self) -> Any:
+        """A queue the workers can put progress on (a manager's queue: the workers are
+        spawned, so a plain multiprocessing queue cannot be handed to them)."""
+        with self._lock:
+            if self._manager is None:
+                self._manager = multiprocessing.get_context("spawn").Manager()
+            return self._manager.Queue()
+
+    def make(self, person: "Person", result: "CheckResult", on: date,
+             progress: Callable[[int, int], None] | None = None) -> "LettersOutcome":
         executor = self._executor
+        events = self._events() if progress is not None else None
         try:
-            return executor.submit(_make, person, result, on).result()
+            future = executor.submit(_make, person, result, on, events)
+            while True:
+                try:
+                    outcome = future.result(timeout=PROGRESS_POLL_SECONDS if events else None)
+                except FutureTimeout:
+                    _drain(events, progress)
+                    continue
+                _drain(events, progress)
+                return outcome
         except BrokenProcessPool:
             log.error("letter worker process died; starting new workers")
             with self._lock:
@@ -89,3 +116,16 @@ class LetterPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._manager is not None:
+            self._manager.shutdown()
+
+
+def _drain(events: Any, progress: Callable[[int, int], None] | None) -> None:
+    if events is None or progress is None:
+        return
+    while True:
+        try:
+            done, total = events.get_nowait()
+        except queue.Empty:
+            return
+        progress(done, total)

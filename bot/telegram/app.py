@@ -27,7 +27,7 @@ from ..errors import ConfigError
 from .commands import bot_commands
 from .door import JourneyPort, TelegramDoor
 from .processor import PerPersonUpdateProcessor
-from .reminders import daily_job
+from .reminders import daily_job, send_interrupted
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ def build_application(config: Config, journey: JourneyPort, token: str, *,
             await app.bot.set_my_commands(bot_commands())
         except Exception as exc:   # the menu is a nicety; never block start-up on it
             log.warning("could not set the command menu: %s", type(exc).__name__)
+        try:
+            await send_interrupted(app.bot, door)
+        except Exception as exc:   # never block start-up: the journey tells them on return
+            log.error("could not send the interrupted-letters notices: %s", type(exc).__name__)
 
     async def post_shutdown(app: Application) -> None:
         executor.shutdown(wait=True, cancel_futures=False)

@@ -39,6 +39,8 @@ class JourneyPort(Protocol):
 
     def mark_reminded(self, reminder: Any) -> None: ...
 
+    def interrupted(self) -> list[tuple[int, list[Any]]]: ...   # (user id, outputs) at start
+
 
 class TelegramDoor:
     def __init__(self, journey: JourneyPort, *, max_bytes: int, executor: Executor) -> None:

@@ -1,4 +1,5 @@
-"""The daily job: deadline reminders from the journey, and the store's retention sweep."""
+"""The daily job (deadline reminders, the store's retention sweep) and the start-up notice
+to people whose letters were being made when the bot last stopped."""
 
 from __future__ import annotations
 
@@ -38,6 +39,25 @@ async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[i
         await loop.run_in_executor(door.executor, door.journey.mark_reminded, reminder)
     log.info("reminders: %d sent, %d not delivered", sent, failed)
     return sent, failed
+
+
+async def send_interrupted(bot: Bot, door: TelegramDoor) -> int:
+    """At start: tell each person whose letters were being made when the process stopped,
+    and offer them again (the journey moves them back to the summary). Returns how many
+    were told. Runs before updates are taken, so no turn of theirs is in progress."""
+    loop = asyncio.get_running_loop()
+    notices = await loop.run_in_executor(door.executor, door.journey.interrupted)
+    told = 0
+    for user_id, outputs in notices:
+        renderer = TurnRenderer(bot, user_id)
+        try:
+            for output in outputs:
+                await renderer.render(output)
+            told += 1
+        except TelegramError as exc:    # blocked, or Telegram is down: they see it on return
+            log.info("start: interrupted-letters notice for user %s not delivered (%s)",
+                     user_id, type(exc).__name__)
+    return told
 
 
 async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,6 +3,7 @@ answer does to the questions that follow, the summary, the letters and the cover
 
 from __future__ import annotations
 
+from bot.journey import texts
 from bot.journey.io import Document, Reply, Typing
 from bot.letters.cover import pass_on_text
 from tests.journey.chatting import (USER, Chat, check_links, contact, flat, letter_pdfs,
@@ -43,7 +44,8 @@ def test_an_illinois_person_shown_in_several_photos(chat, services, store):
 
     out = chat.press("Make my letters")
     kinds = [type(o).__name__ for o in out if not isinstance(o, Typing)]
-    assert out[1] == Reply("Making your letters...")         # said first, before the work
+    assert out[0] == Reply(texts.MAKING_LETTERS)             # said first, before the work
+    assert isinstance(out[1], Typing)
     cover_text = out[2].text                                 # then the cover sheet, as text ...
     cover = out[3]                                           # ... and as a PDF
     assert isinstance(cover, Document) and cover.filename.startswith("cover-sheet-20261126-")

@@ -36,3 +36,14 @@ def test_a_dead_worker_is_a_plain_error_and_the_pool_recovers(pool):
     with pytest.raises(LetterError, match="try again"):
         pool.make(person("US-IL"), SampleResult(MATCHES), date(2026, 11, 26))
     assert pool.make(person("US-IL"), SampleResult(MATCHES), date(2026, 11, 26)).letters
+
+
+def test_progress_comes_back_from_the_worker_process(pool):
+    seen: list[tuple[int, int]] = []
+    outcome = pool.make(person("US-IL"), SampleResult(MATCHES), date(2026, 11, 26),
+                        lambda done, total: seen.append((done, total)))
+    total = len(outcome.letters)
+    assert total > 1 and seen == [(n, total) for n in range(1, total + 1)]
+    assert pool._manager is not None
+    worker_pids = {p.pid for p in pool._executor._processes.values()}
+    assert os.getpid() not in worker_pids      # made elsewhere, reported here

@@ -7,74 +7,19 @@ in the storage folder."""
 from __future__ import annotations
 
 import io
-import os
-import signal
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
-from tests.botapi import BotApiServer, SimulatedUser, wait_until
 from tests.imaging import jpeg_bytes, make_photo
+from tests.telegram.serving import pdf_text, serve, step, stop, write_config
 
-ROOT = Path(__file__).resolve().parents[2]
 PIPA_PHOTO = "1808093328"
 DIF_PHOTO = "9000000000008"     # synthetic: DiF (Google: Vance v. Google, pending) and YFCC100M
 COMPANIES = ("Meta (Facebook)", "UC Berkeley", "Amazon", "Google", "IBM", "Microsoft", "Yahoo")
 NAME = "Ann Q. Example"
 EMAIL = "ann.q.example@example.org"
 pytestmark = pytest.mark.e2e
-
-
-def write_config(server: BotApiServer, folder: Path) -> Path:
-    config = folder / "config.toml"
-    config.write_text(
-        f'[index]\npath = "{folder / "index.sqlite"}"\n'
-        f'[storage]\npath = "{folder / "storage"}"\n'
-        f'[letters]\noutput_dir = "{folder / "letters"}"\n'
-        f'[telegram]\nbase_url = "{server.base_url}"\nbase_file_url = "{server.base_file_url}"\n')
-    return config
-
-
-def serve(server: BotApiServer, config: Path, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("FLICKR_API_KEY",)}
-    env["TELEGRAM_BOT_TOKEN"] = server.token
-    before = len(server.calls("getUpdates"))
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--config", str(config)],
-                            cwd=ROOT, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
-    assert wait_until(lambda: len(server.calls("getUpdates")) > before or proc.poll() is not None,
-                      timeout=120), log.read_text()
-    assert proc.poll() is None, log.read_text()
-    return proc
-
-
-def stop(proc: subprocess.Popen, log: Path) -> None:
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=60) == 0, log.read_text()
-
-
-def pdf_text(data: bytes) -> str:
-    """A PDF's text, every run of white space made one space (lines break anywhere)."""
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
-
-
-def step(person: SimulatedUser, action: str, value: str, until: str, timeout: float = 60) -> str:
-    """Send or press, then read replies until one contains ``until`` (in its text, caption,
-    file name or button labels); returns all their text."""
-    if action == "text":
-        person.send_text(value)
-    else:
-        person.press(value)
-    seen = []
-    while True:
-        reply = person.wait_for_reply_sync(timeout=timeout)
-        seen.append(" ".join([reply.text or reply.caption or reply.filename or ""]
-                             + [label for label, _ in reply.buttons]))
-        if until in seen[-1]:
-            return "\n".join(seen)
 
 
 def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
@@ -126,7 +71,7 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
 
     # "Making your letters...", then the cover sheet (text, then PDF), then the letters
     order = [m.filename or (m.text or "")[:40] for m in ann.messages]
-    making = order.index("Making your letters...")
+    making = next(i for i, text in enumerate(order) if text.startswith("Making your letters..."))
     assert order[making + 1].startswith("Read this first")
     cover, bundle = ann.documents
     assert cover.filename.startswith("cover-sheet-") and cover.filename.endswith(".pdf")

@@ -6,7 +6,16 @@ from datetime import date
 from typing import Iterable, Sequence
 
 # -- delivery -----------------------------------------------------------------
-MAKING_LETTERS = "Making your letters..."
+MAKING_LETTERS = "Making your letters... This can take a little while with many companies."
+
+
+def letters_progress(done: int, total: int) -> str:
+    return f"Making your letters: {done} of {total} done..."
+
+
+LETTERS_INTERRUPTED = ("Your letters were not finished: I stopped while making them (a restart "
+                       "on my side). Nothing you entered is lost. Check the details below and "
+                       "tap \"Make my letters\" to make them again.")
 
 
 def delivered(count: int, zipped: bool) -> str:
