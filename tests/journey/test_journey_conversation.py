@@ -220,3 +220,36 @@ def test_a_photo_sent_where_none_is_expected_keeps_the_buttons_working(chat):
     chat.press("Write letters")
     chat.send(Upload(jpeg_bytes(make_photo(2)), 1000, "x.jpg", "image/jpeg"))
     assert_newest_buttons_work(chat, "shown after a photo")
+
+
+# -- 9. each letter names only what belongs to it ------------------------------------------
+
+WIKIMEDIA = ("http://upload.wikimedia.org/wikipedia/commons/d/d8/"
+             "Alec_Baldwin_4_PETA_Shankbone_2008.jpg")
+ACCOUNT = "99990001@N99"     # synthetic: DiF, MegaFace and YFCC100M record it as owner
+
+
+def test_a_letter_names_only_the_accounts_photos_and_links_behind_its_own_matches(chat):
+    chat.start()
+    chat.press("Image links (URLs)")
+    chat.text(WIKIMEDIA)
+    chat.press("Check more")
+    chat.press("My Flickr account")
+    chat.text(f"https://www.flickr.com/photos/{ACCOUNT}/")
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("In all of them")
+    chat.press("Illinois")
+    chat.press("Same as where I live")
+    contact(chat)
+    chat.press("Done")
+    chat.press("Preserve until resolved")
+    pdfs = letter_pdfs(chat.press("Make my letters"))
+    facescrub = [text for name, text in pdfs.items() if name.startswith("university-of-illinois")]
+    assert len(facescrub) == 1
+    flat_text = " ".join(facescrub[0].split())
+    assert ACCOUNT not in flat_text and "concerned:" not in flat_text     # the defect
+    assert "Alec_Baldwin_4_PETA" in flat_text.replace(" ", "")
+    assert "MegaFace" not in flat_text and "Diversity in Faces" not in flat_text
+    ibm = next(text for name, text in pdfs.items() if name.startswith("ibm-"))
+    assert ACCOUNT in " ".join(ibm.split()) and "wikimedia" not in ibm.lower()
