@@ -13,6 +13,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from .. import __version__
@@ -30,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "and write the letters that demand their deletion.",
     )
     parser.add_argument("--version", action="version", version=f"rightsbot {__version__}")
+    parser.add_argument("--config", dest="global_config", metavar="FILE", type=Path, default=None,
+                        help="TOML configuration file, for the commands that read one; may also "
+                             "be given after the command (rightsbot serve --config FILE)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     modules = []
@@ -44,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.global_config is not None:    # `rightsbot --config FILE serve`
+        if not hasattr(args, "config"):
+            parser.error(f"the {args.command} command does not read a configuration file")
+        if args.config is not None and args.config != args.global_config:
+            parser.error("--config was given twice, with different files")
+        args.config = args.global_config
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         result = args.func(args)

@@ -50,7 +50,8 @@ def bot_token() -> str:
                           "`rightsbot chat`")
     if not _TOKEN.match(token):
         raise ConfigError("TELEGRAM_BOT_TOKEN does not look like a bot token "
-                          "(digits, a colon, then letters, digits, _ or -)")
+                          "(the bot's number, a colon, then at least 20 letters, digits, _ or -, "
+                          "as @BotFather gives it: 123456789:AAE...)")
     return token
 
 

@@ -84,7 +84,7 @@ class Menu(Step):
         # A shortcut: links or account IDs sent straight away are checked at once. A user
         # name needs "My Flickr account": a lone word here is as likely "hello" or "ok".
         added = add_text_inputs(turn, text)
-        if not added.new:
+        if not (added.new or added.repeated):
             yield from turn.reprompt(added.note() if added.understood else texts.NOT_UNDERSTOOD)
             return
         yield from run_check(turn, added.note() if added.problems or added.repeated else "")
@@ -112,7 +112,7 @@ class AskText(Step):
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
         added = add_text_inputs(turn, text, account=self.account)
-        if not added.new:
+        if not (added.new or added.repeated):
             yield from turn.reprompt(added.note() if added.understood else self.not_understood)
             return
         yield from run_check(turn, added.note() if added.problems or added.repeated else "")

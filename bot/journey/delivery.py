@@ -115,14 +115,14 @@ class Delivered(Step):
         })
         session.set_signature_image(None)   # no longer needed: drop it
         log.info("user %s: %d letters delivered", turn.user_id, len(letters))
-        yield from turn.go("delivered", texts.delivered(len(letters), zipped))
+        yield from turn.go("delivered", texts.delivered(len(letters), zipped, turn.reminders))
 
     def status(self, turn: Turn) -> Outputs:
         cases = turn.store.cases(turn.user_id)
         if not any(case.get("letters") for case in cases):
             yield Reply(texts.NO_CASES)
         else:
-            yield Reply(texts.status(cases, turn.today))
+            yield Reply(texts.status(cases, turn.today, turn.services.kind_title))
 
 
 class ConfirmForget(Step):

@@ -41,10 +41,13 @@ class Journey:
     """The conversation, independent of any chat system."""
 
     def __init__(self, services: "Services", store: "Store", *,
-                 today: Callable[[], date] = date.today) -> None:
+                 today: Callable[[], date] = date.today, reminders: bool = True) -> None:
+        """``reminders``: whether the door sends deadline reminders (the terminal chat,
+        closed between runs, cannot: the journey then does not promise them)."""
         self.services = services
         self.store = store
         self.today = today
+        self.reminders = reminders
         self.steps: dict[str, Step] = {}
         for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS):
             self.steps[step.name] = step
@@ -61,7 +64,8 @@ class Journey:
         if stored is not None and session.step not in self.steps:
             log.warning("user %s: unknown saved step %r, back to the menu", user_id, session.step)
             session.go("menu")
-        turn = Turn(user_id, session, self.services, self.today(), self.steps, store=self.store)
+        turn = Turn(user_id, session, self.services, self.today(), self.steps, store=self.store,
+                    reminders=self.reminders)
         if session.data.get(MAKING) and not _is_command(event, "start", "help", "privacy",
                                                         "status", "forget", "cancel"):
             # the last turn died while making letters (the process stopped): say so
@@ -138,7 +142,7 @@ class Journey:
             yield from step.on_press(turn, pressed.action, pressed.arg)
         elif isinstance(event, Text):
             if event.text.startswith("/"):
-                yield Reply(texts.help_text())
+                yield Reply(texts.help_text(self.reminders))
                 yield from turn.reprompt()
             else:
                 yield from step.on_text(turn, event.text)
@@ -180,7 +184,7 @@ class Journey:
                 return
             yield from turn.reprompt(texts.WELCOME_BACK)
         elif name in ("help", "privacy"):
-            yield Reply(texts.help_text() if name == "help" else texts.privacy(retention))
+            yield Reply(texts.help_text(self.reminders) if name == "help" else texts.privacy(retention))
             if session.consented:
                 yield from turn.reprompt()
             else:
@@ -194,12 +198,16 @@ class Journey:
             yield from self.steps["delivered"].status(turn)  # type: ignore[attr-defined]
         elif name == "forget":
             if not session.consented and not self.store.cases(turn.user_id):
-                yield Reply(texts.forgotten({}))
+                # nothing usable is stored, but a damaged file set aside may hold their
+                # details: erase every file of theirs all the same, and say what went
+                counts = self.store.forget(turn.user_id)
+                turn.forgotten = True
+                yield Reply(texts.forgotten(counts))
                 return
             if session.step != "confirm_forget":
                 session.data["before_forget"] = session.step
             yield from turn.go("confirm_forget")
         else:
-            yield Reply(texts.help_text())
+            yield Reply(texts.help_text(self.reminders))
             if session.consented:
                 yield from turn.reprompt()

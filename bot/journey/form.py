@@ -148,16 +148,17 @@ class RegionStep(Step):
     def sub_list(self, turn: Turn, context: str, *, edit: bool, eu: bool = False) -> Outputs:
         """The US states, or the country question (with quick EU buttons)."""
         turn.session.data["region_context"] = context
+        back = (turn.btn(texts.BACK_TO_MENU, "places"),)
         if context == "us-state":
             buttons = [turn.btn(name, "set", code) for code, name in us_states()]
-            yield Reply(texts.ASK_US_STATE, rows(buttons, 3), edit=edit)
+            yield Reply(texts.ASK_US_STATE, rows(buttons, 3) + (back,), edit=edit)
         elif context == "de-state":
             buttons = [turn.btn(name, "set", code) for code, name in de_states()]
-            yield Reply(texts.ASK_DE_STATE, rows(buttons, 3) + ((turn.btn(texts.NO_LAND, "no-land"),),),
-                        edit=edit)
+            yield Reply(texts.ASK_DE_STATE, rows(buttons, 3) + ((turn.btn(texts.NO_LAND, "no-land"),),
+                                                               back), edit=edit)
         else:
             buttons = [turn.btn(label, "set", code) for label, code in QUICK_COUNTRIES] if eu else []
-            yield Reply(texts.ASK_COUNTRY, rows(buttons, 4) + ((turn.btn(texts.BACK_TO_MENU, "places"),),),
+            yield Reply(texts.ASK_EU_COUNTRY if eu else texts.ASK_COUNTRY, rows(buttons, 4) + (back,),
                         edit=edit)
 
     def accept(self, turn: Turn, code: str, *, land_asked: bool = False) -> Outputs:
@@ -173,13 +174,29 @@ class RegionStep(Step):
         yield from advance(turn, self.field, texts.noted(region_name(code)))
 
 
+KEEP_LABEL_CHARS = 40
+
+
 class TextField(Step):
-    """A field typed as text and checked by the services."""
+    """A field typed as text and checked by the services. A value given before (an earlier
+    round of letters, or before /cancel) is offered to keep."""
 
     question = ""
 
     def prompt(self, turn: Turn) -> Outputs:
-        yield Reply(self.question)
+        saved = shown_value(turn.session.form.get(self.name))
+        if not saved:
+            yield Reply(self.question)
+            return
+        label = saved if len(saved) <= KEEP_LABEL_CHARS else saved[:KEEP_LABEL_CHARS - 1] + "…"
+        yield Reply(texts.saved_value(self.question, saved),
+                    ((turn.btn(texts.KEEP_SAVED.format(value=label), "keep"),),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "keep" and turn.session.form.get(self.name):
+            yield from advance(turn, self.name)
+        else:
+            yield from super().on_press(turn, action, arg)
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
         try:
@@ -194,8 +211,43 @@ class TextField(Step):
         return getattr(turn.services, f"clean_{self.name}")(text)
 
 
+def shown_value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value) if value else ""
+
+
 class NameStep(TextField):
+    """The name; with a name, address and email from before, first: use them again?"""
+
     name, question = "name", texts.ASK_NAME
+
+    def prompt(self, turn: Turn) -> Outputs:
+        form = turn.session.form
+        editing = turn.session.data.get("return_to") == "summary"
+        if editing or turn.session.data.get("details_new") or not all(
+                form.get(k) for k in ("name", "address", "email")):
+            yield from super().prompt(turn)
+            return
+        yield Reply(texts.ask_reuse(form["name"], form["address"], form["email"]),
+                    ((turn.btn(texts.USE_SAVED_DETAILS, "reuse"),
+                      turn.btn(texts.NEW_DETAILS, "new")),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        form = turn.session.form
+        if action == "reuse" and all(form.get(k) for k in ("name", "address", "email")):
+            yield from advance(turn, "email")
+        elif action == "new":
+            turn.session.data["details_new"] = True     # asked field by field from here
+            yield from turn.reprompt()
+        else:
+            if action == "keep":
+                turn.session.data.pop("details_new", None)
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        turn.session.data.pop("details_new", None)
+        yield from super().on_text(turn, text)
 
 
 class AddressStep(TextField):
@@ -237,7 +289,10 @@ class SignatureStep(Step):
             return
         turn.session.form["signature"] = "image"
         turn.session.set_signature_image(image)
-        yield from advance(turn, "signature", texts.SIGNATURE_RECEIVED)
+        # its own message: the next question's keyboard is edited in place as the person
+        # chooses, which would wipe out a note said in the same message
+        yield Reply(texts.SIGNATURE_RECEIVED)
+        yield from advance(turn, "signature")
 
 
 class BipaChoiceStep(Step):

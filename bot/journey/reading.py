@@ -88,3 +88,38 @@ def _take(reading: Reading, classify: Classify, token: str) -> None:
         reading.problems.append(problem)
     else:
         reading.found.append((kind, value))
+
+
+# -- addresses typed on one line -----------------------------------------------------------
+
+_STATE_CODES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH "
+    "NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP "
+    "AB BC MB NB NL NS NT NU ON PE QC SK YT".split())
+_ZIP = re.compile(r"\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d")
+_STATE_AND_ZIP = re.compile(r"([A-Z]{2})(?:\s+(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z]\s?\d[A-Z]\d))?")
+
+
+def _state_part(part: str) -> bool:
+    """"IL", "IL 62701", "ON M5V 2T6": the end of a North American city line."""
+    found = _STATE_AND_ZIP.fullmatch(part)
+    return bool(found) and found.group(1) in _STATE_CODES
+
+
+def address_lines(text: str) -> list[str]:
+    """The lines of a postal address as typed: one per line, or on one line with commas
+    between the parts, where a US state or Canadian province code and its postcode stay
+    on the city's line ("12 Main St, Springfield, IL 62701, USA" -> 3 lines, not 4)."""
+    lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
+    if len(lines) != 1 or "," not in lines[0]:
+        return lines
+    parts = [part.strip() for part in lines[0].split(",") if part.strip()]
+    joined: list[str] = []
+    for part in parts:
+        if len(joined) >= 2 and _state_part(part) and not _state_part(joined[-1]):
+            joined[-1] = f"{joined[-1]}, {part}"            # Springfield, IL 62701
+        elif joined and _ZIP.fullmatch(part) and _state_part(joined[-1].rsplit(", ", 1)[-1]):
+            joined[-1] = f"{joined[-1]} {part}"             # Seattle, WA, 98101
+        else:
+            joined.append(part)
+    return joined

@@ -33,6 +33,7 @@ from ..regions import is_region
 from ..registry import DatasetRegistry, load_registry
 from . import results, texts
 from .io import Upload
+from .reading import address_lines
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,11 @@ class Services:
             parts.append(f"similarity distance {m.distance}")
         return "- " + ", ".join(parts)
 
+    def kind_title(self, kind: str) -> str:
+        """A letter kind as the person reads it ("Notice and demand under ..."), for /status."""
+        rules = self.letters.rules
+        return rules.get(kind).title if rules.known(kind) else "Letter"
+
     # -- the letter form ----------------------------------------------------------------------
     def is_region(self, code: str) -> bool:
         return is_region(code)
@@ -267,9 +273,7 @@ class Services:
         return name
 
     def clean_address(self, text: str) -> list[str]:
-        lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]
-        if len(lines) == 1 and "," in lines[0]:
-            lines = [part.strip() for part in lines[0].split(",") if part.strip()]
+        lines = address_lines(text)
         if not 2 <= len(lines) <= 6:
             raise InputError(texts.BAD_ADDRESS)
         try:

@@ -35,6 +35,7 @@ class Turn:
     store: Any = None          # the bot's Store (cases, forget)
     pressed: bool = False      # this input is a button press (prompts may edit in place)
     forgotten: bool = False    # the person was erased during this turn: save nothing
+    reminders: bool = True     # the door sends deadline reminders (not the terminal chat)
 
     def go(self, step: str, lead: str = "") -> Outputs:
         """Move to ``step`` and ask its question, ``lead`` said first in the same message."""

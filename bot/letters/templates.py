@@ -96,6 +96,13 @@ class RenderedLetter:
     closing: str
 
 
+def end_sentence(value: Any) -> str:
+    """``value`` ending a sentence: a full stop added unless it already ends with one
+    ("Joe Example Jr." stays as it is, not "Jr..")."""
+    text = str(value)
+    return text if text.rstrip().endswith(".") else text + "."
+
+
 class LetterTemplates:
     """The templates of one language, bundled ones overridden by a user folder."""
 
@@ -118,6 +125,7 @@ class LetterTemplates:
             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
             extensions=[BlockMarkup])
         self.env.filters["longdate"] = long_date
+        self.env.filters["sentence"] = end_sentence
 
     def render(self, kind: str, context: Mapping[str, Any], exhibit: Table | None) -> RenderedLetter:
         """Render ``<kind>.txt.j2`` with ``context`` (cleaned here) into blocks."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bot.journey import texts
 from bot.journey.engine import Journey
-from bot.journey.io import Press, Text, Unsupported, Upload
+from bot.journey.io import Press, Reply, Text, Unsupported, Upload
 from tests.imaging import jpeg_bytes, make_photo
 from tests.journey.chatting import Chat, contact, letter_pdfs, said, step_now
 
@@ -253,3 +253,129 @@ def test_a_letter_names_only_the_accounts_photos_and_links_behind_its_own_matche
     assert "MegaFace" not in flat_text and "Diversity in Faces" not in flat_text
     ibm = next(text for name, text in pdfs.items() if name.startswith("ibm-"))
     assert ACCOUNT in " ".join(ibm.split()) and "wikimedia" not in ibm.lower()
+
+
+# -- 8. saved details are offered again; 10. polish ---------------------------------------
+
+def _to_name_step(chat: Chat, photo: str = PIPA_PHOTO) -> None:
+    chat.press("Flickr photo links")
+    chat.text(photo)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Illinois")
+    chat.press("Same as where I live")
+
+
+def test_a_second_round_of_letters_offers_the_saved_details(chat):
+    chat.start()
+    _to_name_step(chat)
+    contact(chat)
+    chat.press("Done")
+    chat.press("Preserve until resolved")
+    chat.press("Make my letters")
+    chat.press("Check more")
+    _to_name_step(chat, "9000000000008")
+    asked = said(chat.outputs[-1:])
+    assert "Use the name, address and email you gave before?" in asked
+    assert "Ann Example" in asked and "ann@example.org" in asked
+    chat.press("Use these again")
+    assert step_now(chat) == "signature"
+
+
+def test_after_cancel_each_saved_field_can_be_kept_or_replaced(chat, store):
+    chat.start()
+    _to_name_step(chat)
+    chat.text("Ann Example")
+    chat.command("cancel")
+    _to_name_step(chat)
+    assert "You gave this before: Ann Example" in said(chat.outputs[-1:])
+    chat.press("Keep: Ann Example")
+    assert step_now(chat) == "address"
+    chat.text("12 Main St, Springfield, IL 62701, USA")      # one line, commas
+    assert store.load_session(chat.user_id)["form"]["address"] == [
+        "12 Main St", "Springfield, IL 62701", "USA"]
+
+
+def test_status_names_letters_as_people_read_them(chat):
+    chat.start()
+    _to_name_step(chat)
+    contact(chat)
+    chat.press("Done")
+    chat.press("Preserve until resolved")
+    chat.press("Make my letters")
+    status = said(chat.command("status"))
+    assert "Notice and demand under the Illinois Biometric Information Privacy Act" in status
+    assert "(bipa-demand)" not in status and "(generic)" not in status and "bipa-" not in status
+
+
+def test_place_lists_have_a_way_back_and_fitting_examples(chat):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Other US state")
+    assert "Back" in chat.buttons
+    chat.press("Back")
+    assert "Where do you live?" in said(chat.outputs[-1:])
+    chat.press("EU / EEA country")
+    eu = said(chat.outputs[-1:])
+    assert "Brazil" not in eu and "Canada" not in eu and "Austria" in eu
+    chat.press("Back")
+    chat.press("Somewhere else")
+    assert "Germany" not in said(chat.outputs[-1:])
+
+
+def test_the_signature_note_is_its_own_message(chat):
+    from tests.imaging import png_bytes
+    from PIL import Image, ImageDraw
+    chat.start()
+    _to_name_step(chat)
+    chat.text("Ann Example")
+    chat.text("12 Main St\nSpringfield, IL 62701\nUSA")
+    chat.text("ann@example.org")
+    chat.press("Photo of my signature")
+    image = Image.new("RGB", (600, 200), "white")
+    ImageDraw.Draw(image).line([(40, 150), (200, 40), (320, 160), (560, 50)], fill="black", width=8)
+    out = chat.upload(png_bytes(image), filename="sig.png")
+    notes = [o for o in out if isinstance(o, Reply) and o.text.startswith("Signature received")]
+    assert len(notes) == 1 and notes[0].buttons == ()         # not wiped by the next keyboard
+    assert step_now(chat) == "recipients"
+
+
+def test_addresses_typed_on_one_line_keep_the_city_line_whole():
+    from bot.journey.reading import address_lines
+    assert address_lines("12 Main St, Springfield, IL 62701, USA") == [
+        "12 Main St", "Springfield, IL 62701", "USA"]
+    assert address_lines("1 Pine St, Seattle, WA, 98101") == ["1 Pine St", "Seattle, WA 98101"]
+    assert address_lines("100 King St W, Toronto, ON M5V 2T6, Canada") == [
+        "100 King St W", "Toronto, ON M5V 2T6", "Canada"]
+    assert address_lines("Hauptstr. 1, 10115 Berlin, Germany") == [
+        "Hauptstr. 1", "10115 Berlin", "Germany"]
+    assert address_lines("10 Downing St, London, SW1A 2AA, UK") == [
+        "10 Downing St", "London", "SW1A 2AA", "UK"]
+
+
+def test_the_address_error_says_how_to_use_commas(chat):
+    chat.start()
+    _to_name_step(chat)
+    chat.text("Ann Example")
+    assert "commas" in said(chat.text("nowhere"))
+
+
+def test_the_terminal_chat_promises_no_reminders_and_nothing_says_tap(services, store):
+    from bot.journey import texts as all_texts
+    for name in dir(all_texts):
+        value = getattr(all_texts, name)
+        if isinstance(value, str):
+            assert " tap " not in f" {value.lower()} ", name
+    terminal = Chat(Journey(services, store, reminders=False))
+    terminal.start()
+    help_text = said(terminal.command("help"))
+    assert "I remind you" not in help_text and "/status" in help_text
+    _to_name_step(terminal)
+    contact(terminal)
+    terminal.press("Done")
+    terminal.press("Preserve until resolved")
+    done = said(terminal.press("Make my letters"))
+    assert "I will remind you" not in done and "can't remind you" in done

@@ -34,3 +34,24 @@ def test_an_image_link_match_names_no_account():
     found = [Match("facescrub", "url", None, None, "http://upload.wikimedia.org/x.jpg", None,
                    "http://upload.wikimedia.org/x.jpg")]
     assert letter_accounts(person("99990001@N99"), found) == []
+
+
+def test_a_name_ending_in_a_full_stop_is_not_given_a_second_one(tmp_path):
+    """Issue 8: "My name is Joe Example Jr.." in every letter."""
+    import re
+    from datetime import date
+
+    from bot.config import Config
+    from bot.letters.pipeline import LetterMaker
+    from tests.letters.samples import MATCHES, SampleResult
+    from tests.letters.samples import person as sample_person
+
+    maker = LetterMaker.from_config(Config.defaults(base=tmp_path))
+    for residence in ("US-IL", "US-OR", "DE", "CA"):
+        for shown in ("me", "not-me"):
+            outcome = maker.make(sample_person(residence, name="Joe Example Jr.", shown=shown),
+                                 SampleResult(MATCHES), date(2026, 11, 26))
+            for letter in outcome.letters:
+                assert "Jr.." not in letter.text, (residence, shown, letter.kind)
+                assert "Joe Example Jr." in letter.text
+                assert not re.search(r"\ba [AEIOU][a-z]", letter.text), (residence, letter.kind)

@@ -64,7 +64,7 @@ def test_conversation_findings_end_to_end(botapi, tmp_path):
         step(bea, "text", NAME, "postal address")
         step(bea, "text", "1 Pine St\nSeattle, WA 98101\nUSA", "email address")
         step(bea, "text", "bea@example.org", "How do you want to sign?")
-        step(bea, "press", "Typed signature", "Tap one to leave it out")
+        step(bea, "press", "Typed signature", "Choose one to leave it out")
         step(bea, "press", "Done", "destroy")          # Washington's MHMDA: a private action
         step(bea, "press", "Preserve until resolved, then destroy (suggested)",
              "Please check before I make your letters")

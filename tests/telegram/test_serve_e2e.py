@@ -57,7 +57,7 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
         step(ann, "text", NAME, "postal address")
         step(ann, "text", "12 Main St\nSpringfield, IL 62701\nUSA", "email address")
         step(ann, "text", EMAIL, "How do you want to sign?")
-        recipients = step(ann, "press", "Typed signature", "Tap one to leave it out")
+        recipients = step(ann, "press", "Typed signature", "Choose one to leave it out")
         assert "[ ] SenseTime" in recipients and "only activist research" in recipients
         choice = step(ann, "press", "Done", "destroy")
         assert "Vance v. Google" in choice and "(suggested)" in choice

@@ -19,7 +19,7 @@ ASK_LINKS = ("Send one or more Flickr photo links, one per line "
              "(like flickr.com/photos/janedoe/1808093328 or flic.kr/p/7Afjsu).")
 ASK_PHOTOS = ("Send the photos you want to check: as photos or, better, as files "
               "(files arrive unchanged, so exact matches are possible). You can send several "
-              "at once. Tap \"Check now\" when you are done.")
+              "at once. Choose \"Check now\" when you are done.")
 ASK_URLS = "Send one or more image links (URLs), one per line."
 CHECK_NOW = "Check now"
 BACK_TO_MENU = "Back"
@@ -27,7 +27,7 @@ BACK_TO_MENU = "Back"
 
 def photos_received(count: int) -> str:
     noun = "photo" if count == 1 else "photos"
-    return (f"Got it: {count} {noun} ready to check so far. Send more, or tap \"Check now\". "
+    return (f"Got it: {count} {noun} ready to check so far. Send more, or choose \"Check now\". "
             "The photos themselves are already gone; I kept only their fingerprints.")
 
 

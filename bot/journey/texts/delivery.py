@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 # -- delivery -----------------------------------------------------------------
 MAKING_LETTERS = "Making your letters... This can take a little while with many companies."
@@ -15,16 +15,18 @@ def letters_progress(done: int, total: int) -> str:
 
 LETTERS_INTERRUPTED = ("Your letters were not finished: I stopped while making them (a restart "
                        "on my side). Nothing you entered is lost. Check the details below and "
-                       "tap \"Make my letters\" to make them again.")
+                       "choose \"Make my letters\" to make them again.")
 
 
-def delivered(count: int, zipped: bool) -> str:
+def delivered(count: int, zipped: bool, reminders: bool = True) -> str:
+    later = (" I will remind you when replies are due." if reminders else
+             " Run the chat again and send /status to see when replies are due: I can't remind "
+             "you while it is closed.")
     how = "in one ZIP file" if zipped else "above"
     return (f"Your {count} letter{'s are' if count != 1 else ' is'} {how}, after your cover sheet: "
             "for each, a PDF to print or attach and an .eml email draft you can open in your mail "
             "program. The cover sheet says how to send each one. Read each letter before sending, "
-            "sign the printed copies if you post them, and keep proof of sending. I will remind "
-            "you when replies are due.\n\n"
+            "sign the printed copies if you post them, and keep proof of sending." + later + "\n\n"
             "This is not legal advice. For advice about your situation, talk to a lawyer.")
 
 
@@ -50,19 +52,21 @@ def zip_caption(count: int) -> str:
 
 
 NO_LETTERS_MADE = "No letter applies to these companies from what you told me."
-LETTERS_FAILED = "I could not make your letters: {reason} Nothing you entered is lost; tap to try again."
+LETTERS_FAILED = "I could not make your letters: {reason} Nothing you entered is lost; choose \"Make my letters\" to try again."
 
 # -- status, forget, reminders -----------------------------------------------------
 NO_CASES = "You have no saved letters. Send /start to check your photos."
 
 
-def status(cases: Iterable[dict], today: date) -> str:
+def status(cases: Iterable[dict], today: date, title: Callable[[str], str] = str) -> str:
+    """``title``: a letter kind as the person reads it (never the internal code)."""
     lines = ["Your letters:"]
     for case in cases:
         for letter in case.get("letters", []):
             due = date.fromisoformat(letter["due"])
             when = ("overdue since" if due < today else "reply due") + f" {due.isoformat()}"
-            lines.append(f"- {letter['company_name']} ({letter['kind']}), ref {letter['reference']}: {when}")
+            lines.append(f"- {letter['company_name']}: {title(letter['kind'])}, "
+                         f"ref {letter['reference']}: {when}")
     return "\n".join(lines)
 
 

@@ -23,7 +23,7 @@ ASK_CHILD_NAME = ("What is your child's name? It goes into the letters so the co
                   "whose data you ask about. You can also leave it out.")
 CHILD_NAME_SKIP = "Leave the name out"
 BAD_CHILD_NAME = ("Please send your child's name as plain text, between 2 and 100 characters, "
-                  "or tap \"Leave the name out\".")
+                  "or choose \"Leave the name out\".")
 
 
 def ask_shown_scope(who: str, count: int) -> str:
@@ -40,7 +40,7 @@ def ask_shown_pick(examples: Sequence[str]) -> str:
 
 
 NOT_MATCHED_PHOTOS = ("I can only use photo IDs or links of matched photos, and I could not use: "
-                      "{items}. Send them again, or tap a button.")
+                      "{items}. Send them again, or use a button.")
 
 
 def picked(count: int) -> str:
@@ -56,26 +56,42 @@ SAME_AS_RESIDENCE = "Same as where I live now"
 OTHER_US_STATE = "Other US state"
 EU_EEA = "EU / EEA country"
 ELSEWHERE = "Somewhere else"
-ASK_US_STATE = "Which US state? Tap it, or type its name."
+ASK_US_STATE = "Which US state? Choose it, or type its name."
 ASK_DE_STATE = ("Which German state (Land)? Its data protection authority is the one you can "
-                "complain to, and the letters name it. Tap it, or type its name.")
+                "complain to, and the letters name it. Choose it, or type its name.")
 NO_LAND = "I'd rather not say"
-ASK_COUNTRY = "Which country? Type its name (for example: Germany, Brazil, Canada)."
+ASK_COUNTRY = "Which country? Type its name (for example: Brazil, Canada, Japan)."
+ASK_EU_COUNTRY = ("Which EU or EEA country? Choose it, or type its name (for example: Austria, "
+                  "Belgium, Norway).")
 UNKNOWN_REGION = ("I don't know that place. Type a US state (like Illinois or IL) or a country "
                   "(like Germany or DE), or use the buttons.")
 def noted(place: str) -> str:
     return f"Noted: {place}."
 
 
-SIGNATURE_RECEIVED = "Signature received."
+SIGNATURE_RECEIVED = ("Signature received. It goes under each letter, and I delete it as soon "
+                      "as your letters are made.")
 ASK_NAME = "What is your full name, as it should appear on the letters?"
 BAD_NAME = "Please send your name as plain text, between 2 and 100 characters."
 ASK_ADDRESS = ("What is your postal address? Send it in one message, one line per line "
                "(street, city, postcode, country), or on one line with commas between the parts. "
                "Companies use it to identify you and to reply.")
 BAD_ADDRESS = ("Please send your address as 2 to 6 lines of plain text, each at most 80 characters, "
-               "in one message.")
+               "in one message: one line per line, or all on one line with commas between the "
+               "parts (like: 12 Main St, Springfield, IL 62701, USA).")
 ASK_EMAIL = "What email address should companies reply to?"
+KEEP_SAVED = "Keep: {value}"
+USE_SAVED_DETAILS = "Use these again"
+NEW_DETAILS = "Type new ones"
+
+
+def saved_value(question: str, value: str) -> str:
+    return f"{question}\n\nYou gave this before: {value}\nKeep it, or send a new one."
+
+
+def ask_reuse(name: str, address: Sequence[str], email: str) -> str:
+    return ("Use the name, address and email you gave before?\n\n"
+            f"{name}\n" + "\n".join(address) + f"\n{email}")
 BAD_EMAIL = ("That doesn't look like an email address. Please send it again, like "
              "ann@example.org.")
 ASK_SIGNATURE = ("How do you want to sign? A typed signature (\"/s/ Your Name\") is accepted in "
@@ -84,7 +100,7 @@ SIGN_TYPED = "Typed signature"
 SIGN_IMAGE = "Photo of my signature"
 ASK_SIGNATURE_IMAGE = ("Send a photo or scan of your signature (as a file keeps it sharp). "
                        "I keep it only until your letters are made.")
-BAD_SIGNATURE_IMAGE = "I could not use that image for a signature: {reason} Send another, or tap \"Typed signature\"."
+BAD_SIGNATURE_IMAGE = "I could not use that image for a signature: {reason} Send another, or choose \"Typed signature\"."
 BIPA_DESTROY = "Destroy now"
 BIPA_PRESERVE = "Preserve until resolved, then destroy"
 BIPA_DESTROY_ANYWAY = "Yes, destroy now"
@@ -112,7 +128,7 @@ def destroy_warning(cases: Sequence[str]) -> str:
 def ask_recipients(left_out: Sequence[tuple[str, str]]) -> str:
     """``left_out``: (organisation, datasets) named only by activist research."""
     text = ("These organisations built or are reported to have used a dataset with your photos. "
-            "Tap one to leave it out or put it back, then tap \"Done\".")
+            "Choose one to leave it out or put it back, then choose \"Done\".")
     if left_out:
         text += "\n\nNot selected, because only activist research names them:\n" + "\n".join(
             f"- {name} ({datasets})" for name, datasets in left_out)

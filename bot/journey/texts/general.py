@@ -35,7 +35,7 @@ def welcome(retention_days: int) -> str:
 
 AGREE = "I agree, let's start"
 PRIVACY_BUTTON = "What exactly is stored?"
-NOT_YET_AGREED = "Before we start, please read this and tap \"I agree\" if you are happy with it."
+NOT_YET_AGREED = "Before we start, please read this and choose \"I agree\" if you are happy with it."
 
 
 def privacy(retention_days: int) -> str:
@@ -56,14 +56,17 @@ def privacy(retention_days: int) -> str:
     )
 
 
-def help_text() -> str:
+def help_text(reminders: bool = True) -> str:
+    """``reminders``: the door can send reminders (Telegram); the terminal chat cannot."""
     lines = ["How this works:",
              "1. Tell me how to find your photos: your Flickr account, Flickr photo links, "
              "the photos themselves, or image links.",
              "2. I look them up in the lists of photos published for known face datasets.",
              "3. If there is a match, I write a letter to each company that built or is "
              "reported to have used that dataset, as PDF files you sign and send yourself.",
-             "4. I remind you when a company's reply is due.", "", "Commands:"]
+             "4. I remind you when a company's reply is due." if reminders else
+             "4. /status shows when each company's reply is due (I can't remind you while this "
+             "chat is closed).", "", "Commands:"]
     lines += [f"/{name} - {description}" for name, description in COMMANDS]
     lines += ["", "This is not legal advice. For advice about your situation, talk to a lawyer."]
     return "\n".join(lines)
