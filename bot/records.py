@@ -70,6 +70,8 @@ def read_record(path: Path) -> dict[str, Any]:
             data: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise DataError(f"{where}: not valid TOML ({exc})") from None
+        except RecursionError:
+            raise DataError(f"{where}: not valid TOML (nested too deeply)") from None
     elif path.suffix == ".json":
         try:
             data = json.loads(text, object_pairs_hook=_no_duplicate_keys)

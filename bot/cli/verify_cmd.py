@@ -106,7 +106,8 @@ def _print_report(path: Path, report) -> None:  # noqa: ANN001 - VerifyReport
         print(f"intact:     {yes_no[report.intact]}")
     else:
         print("sealed:     no (only the text and its hash can be checked)")
-    print(f"text hash:  {'matches' if report.text_hash_ok else 'DOES NOT MATCH'}")
+    # not "does not match": an encrypted or unreadable letter fails the text checks too
+    print(f"text hash:  {'matches' if report.text_hash_ok else 'NOT CONFIRMED (reasons below)'}")
     for problem in report.problems:
         print(f"  - {problem}")
     print("result:     " + ("OK" if report.ok else "FAILED: do not rely on this letter"))

@@ -9,8 +9,8 @@ from typing import Iterator
 from ..errors import ImportFormatError, IndexStoreError
 from .keys import flickr_keys, hex_digest, normalise_owner, parse_phash, path_keys, photo_id, \
     to_signed64
-from .parsing import COLUMNS, ParseContext, flushing
-from .sources import MAX_LINE, OVERLONG, Source, json_records, line_batches
+from .parsing import COLUMNS, ParseContext, flushing, json_values
+from .sources import MAX_LINE, OVERLONG, Source, line_batches
 
 Batch = list[tuple]
 CSV_KEYS = ("photo_id", "owner", "url", "sha256", "md5", "phash")
@@ -212,7 +212,7 @@ def parse_ffhq(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     owners = ctx.owners
     tally = ctx.tally
     rows: Batch = ctx.pending
-    for line, _key, record in json_records(source, "ffhq"):
+    for line, _key, record in json_values(source, "ffhq"):
         if not isinstance(record, dict) or not isinstance(record.get("metadata"), dict):
             ctx.bad(line, "record has no metadata object", len(rows))
             continue

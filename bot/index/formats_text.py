@@ -11,8 +11,8 @@ from itertools import repeat
 from typing import Iterator
 
 from .keys import MAX_PHOTO_ID, hex_digest, path_keys
-from .parsing import ParseContext, decode, describe, flushing
-from .sources import OVERLONG, Source, json_records, line_batches
+from .parsing import ParseContext, decode, describe, flushing, json_values
+from .sources import OVERLONG, Source, line_batches
 
 Batch = list[tuple]
 
@@ -251,7 +251,7 @@ def _megaface_json(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     tally = ctx.tally
     rows: Batch = ctx.pending
     last = None
-    for line, _key, value in json_records(source, "megaface"):
+    for line, _key, value in json_values(source, "megaface"):
         if not isinstance(value, str):
             continue  # other members (ids, boxes) carry no key
         photo, owner = path_keys(value)

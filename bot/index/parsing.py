@@ -9,9 +9,11 @@ carry no key that can match go to :meth:`ParseContext.no_key`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from ..errors import ImportFormatError
+from ..errors import DataError, ImportFormatError
 from .keys import flickr_keys, normalise_owner, normalise_url
+from .sources import Source, json_records
 
 COLUMNS = ("photo_id", "owner_id", "url", "sha256", "md5", "phash")
 FIRST_ROWS_CHECKED = 50   # this many bad rows before any good one: wrong format
@@ -149,3 +151,22 @@ def flushing(parse):  # noqa: ANN001, ANN201 - decorator for batching parsers
                 ctx.pending = []
             raise
     return wrapper
+
+
+def json_values(source: Source, format_name: str) -> Iterator[tuple[int, object, object]]:
+    """:func:`~bot.index.sources.json_records`, with a value nested too deeply for Python's
+    JSON decoder (a RecursionError, some 1,000 levels) refused as a plain DataError naming
+    the file: no manifest is nested like that, so the whole import is refused."""
+    records = json_records(source, format_name)
+    line = 1
+    while True:
+        try:
+            item = next(records)
+        except StopIteration:
+            return
+        except RecursionError:
+            raise DataError(f"{source.name}: a JSON value after line {line} is nested too deeply "
+                            f"to read; no {format_name} manifest is, so nothing was "
+                            "imported") from None
+        line = item[0]
+        yield item

@@ -2,8 +2,10 @@
 
 ``intact`` answers "was this file changed after it was made?":
 - for a sealed letter, every signature must be cryptographically valid, cover
-  the whole file (or be followed only by validation-data updates), and carry
-  no stray bytes in its ``/Contents``;
+  the whole file (or be followed only by updates adding validation data: a DSS,
+  document timestamps), and carry no stray bytes in its ``/Contents``; an
+  update touching anything else, the document information (/Info) and XMP
+  metadata included, is a change (:data:`LATER_CHANGES`);
 - for an unsealed letter nothing can prove that, so ``intact`` only says the
   text checks passed: anyone can re-make an unsealed letter consistently.
 ``trusted`` says whether the sealing certificate chains to one of the
@@ -21,8 +23,11 @@ from pathlib import Path
 
 from asn1crypto import cms, core, parser as asn1_parser, x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.diff_analysis import CatalogModificationRule, DSSCompareRule, FormUpdatingRule, \
+    ModificationLevel, ObjectStreamRule, SigFieldCreationRule, SigFieldModificationRule, \
+    StandardDiffPolicy, XrefStreamRule
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -37,6 +42,20 @@ log = logging.getLogger(__name__)
 MAX_PDF_BYTES = 50 * 1024 * 1024
 MAX_CERT_FILE_BYTES = 1024 * 1024      # a certificate (chain) file to trust
 _ACCEPTABLE_LATER_CHANGES = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+# What an update after the seal may do: add validation data (DSS) and document timestamps.
+# pyHanko's default policy also lets /Info and the XMP metadata change at that level, so an
+# edited author or title would pass; here such an update is unexplained, i.e. a change.
+LATER_CHANGES = StandardDiffPolicy(
+    global_rules=[
+        CatalogModificationRule(ignored_keys=frozenset({"/AcroForm", "/DSS", "/Extensions",
+                                                        "/Version"})),
+        XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+        DSSCompareRule().as_qualified(ModificationLevel.LTA_UPDATES),
+    ],
+    form_rule=FormUpdatingRule(field_rules=[SigFieldCreationRule(), SigFieldModificationRule()]),
+)
+_INFO_DEPTH = 6    # nesting compared in /Info values (real ones are strings, names, numbers)
 # tokens of a PDF signature; one changed byte cannot remove all of them
 _SEAL_MARKERS = (b"/ByteRange", b"/Type /Sig", b"/Type/Sig", b"/FT /Sig", b"/FT/Sig",
                  b"/SubFilter", b"ETSI.CAdES.detached", b"adbe.pkcs7")
@@ -131,7 +150,7 @@ def _check_signature(embedded, roots, data: bytes) -> tuple[str | None, bool, li
     try:
         context = ValidationContext(trust_roots=roots, allow_fetching=False,
                                     revocation_mode="soft-fail")
-        status = validate_pdf_signature(embedded, context)
+        status = validate_pdf_signature(embedded, context, diff_policy=LATER_CHANGES)
     except Exception as exc:  # pyHanko raises many kinds on malformed signatures
         log.info("signature validation failed: %s", type(exc).__name__)
         return None, False, ["the seal cannot be validated: the signature is damaged"]
@@ -145,10 +164,13 @@ def _check_signature(embedded, roots, data: bytes) -> tuple[str | None, bool, li
     elif not status.valid:
         problems.append("the seal's signature is not valid")
     coverage = status.coverage
-    if coverage != SignatureCoverageLevel.ENTIRE_FILE and not (
-            coverage == SignatureCoverageLevel.ENTIRE_REVISION
-            and status.modification_level in _ACCEPTABLE_LATER_CHANGES):
-        problems.append("the file was changed or extended after it was sealed")
+    if coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        if _document_info_changed(embedded):
+            problems.append("the document information (title, author, dates) was changed "
+                            "after the letter was sealed")
+        if not (coverage == SignatureCoverageLevel.ENTIRE_REVISION
+                and status.modification_level in _ACCEPTABLE_LATER_CHANGES):
+            problems.append("the file was changed or extended after it was sealed")
     if _junk_after(embedded, data):
         problems.append("data was appended to the file after it was sealed")
     if not _contents_padding_clean(embedded) or not _contents_hex_clean(embedded, data):
@@ -158,6 +180,39 @@ def _check_signature(embedded, roots, data: bytes) -> tuple[str | None, bool, li
     if not _cms_structure_ok(embedded):
         problems.append("the seal's signature container was altered")
     return (name if isinstance(name, str) else None), bool(status.trusted), problems
+
+
+def _document_info_changed(embedded) -> bool:
+    """Whether the document information (/Info) the file shows now differs from the one
+    in the sealed revision: changed, added or dropped entries, or a new /Info object."""
+    try:
+        reader = embedded.reader
+        sealed = reader.get_historical_resolver(embedded.signed_revision)
+        then = sealed.trailer_view.raw_get("/Info", None)
+        now = reader.trailer_view.raw_get("/Info", None)
+        if then != now:
+            return True
+        return _plain(then, sealed, 0) != _plain(now, reader, 0)
+    except Exception as exc:  # noqa: BLE001 - a damaged file makes pyHanko raise anything
+        log.info("document information unreadable: %s", type(exc).__name__)
+        return True
+
+
+def _plain(value: object, resolver, depth: int) -> object:  # noqa: ANN001 - pyHanko resolver
+    """A comparable copy of a PDF value, references resolved as of ``resolver``'s revision."""
+    if isinstance(value, generic.IndirectObject):
+        value = resolver.get_object(value.reference)
+    if depth > _INFO_DEPTH:
+        return "..."
+    if isinstance(value, generic.StreamObject):
+        return ("stream", _plain(generic.DictionaryObject(value), resolver, depth + 1),
+                value.encoded_data)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), repr(_plain(v, resolver, depth + 1)))
+                            for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_plain(v, resolver, depth + 1) for v in value)
+    return (type(value).__name__, repr(value))
 
 
 def _contents_padding_clean(embedded) -> bool:

@@ -116,6 +116,10 @@ def check_letter_text(data: bytes) -> TextCheck:
             problems.append(f"the page text cannot be read ({type(exc).__name__}): "
                             "the file is damaged or was changed")
         return result
+    if reader.is_encrypted:   # with an empty user password it opens, but was still re-saved
+        problems.append("the PDF is encrypted (it opens without a password, but a rightsbot "
+                        "letter is never encrypted): it was re-saved by another program, or it "
+                        "is not a rightsbot letter")
     footer_hashes, references, numbering = set(), set(), []
     for page in pages:
         footer_hashes.update(_FOOTER_HASH.findall(page.artifacts))

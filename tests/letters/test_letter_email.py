@@ -38,7 +38,7 @@ def test_eml_reads_back_with_headers_body_and_pdf():
     assert message["Subject"] == f"{d.subject} [{d.reference}]"
     assert message["Date"] == "Thu, 26 Nov 2026 09:00:00 +0000"
     assert message["Message-ID"] == f"<{d.reference}@rightsbot.invalid>"
-    body = message.get_body(("plain",)).get_content()
+    body = message.get_body(("plain",)).get_content().replace("\r\n", "\n")   # CRLF, as mail is
     assert body.startswith(d.text().rstrip("\n"))
     assert d.text_sha256() in body and "attached as a PDF: letter.pdf" in body
     assert "not legal advice" not in body.lower()     # notes for the sender stay on the cover sheet
@@ -46,8 +46,10 @@ def test_eml_reads_back_with_headers_body_and_pdf():
     assert [a.get_filename() for a in attachments] == ["letter.pdf"]
     assert attachments[0].get_content() == PDF
     assert attachments[0].get_content_type() == "application/pdf"
-    # no line over 998 octets (RFC 5322), even for long paragraphs
-    assert max(len(line.rstrip(b"\r")) for line in raw.split(b"\n")) <= 998
+    assert message["X-Unsent"] == "1"                   # mail programs open it as a draft
+    # CRLF line ends only, and no line over 998 octets (RFC 5322), even for long paragraphs
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
 
 
 def test_eml_is_deterministic():
