@@ -34,3 +34,11 @@ def test_the_token_error_states_the_rule(monkeypatch, capsys):
     assert main(["serve"]) == 1
     err = capsys.readouterr().err
     assert "at least 20" in err and "letters, digits" in err
+
+
+def test_a_config_nested_a_thousand_deep_is_a_plain_error(tmp_path, capsys):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+    assert main(["index", "stats", "--config", str(deep)]) == 1
+    err = capsys.readouterr().err
+    assert "nested too deeply" in err and "Traceback" not in err
