@@ -1,21 +1,19 @@
-"""Making and handing over the letters, /status, /forget and deadline reminders."""
+"""Making and handing over the letters, and /forget (follow-up: :mod:`.followup`)."""
 
 from __future__ import annotations
 
 import io
 import logging
 import zipfile
-from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from ..errors import RightsbotError
 from . import texts
+from ..cases import book
+from . import followup
 from .io import Document, Reply, Typing
 from .steps import Outputs, Step, Turn
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,24 +103,16 @@ class Delivered(Step):
                     yield Document(letter.csv_name, letter.csv, texts.CSV_CAPTION)
                 if letter.txt_name in letter.how_to_send:
                     yield Document(letter.txt_name, letter.text.encode("utf-8"), texts.TXT_CAPTION)
-        turn.store.add_case(turn.user_id, {
-            "created": turn.today.isoformat(),
-            "due": max(letter.due for letter in letters).isoformat(),   # retention keeps it till then
-            "letters": [{"company": letter.company, "company_name": letter.company_name,
-                         "kind": letter.kind, "reference": letter.reference,
-                         "due": letter.due.isoformat(), "escalation": letter.escalation,
-                         "reminded": False} for letter in letters],
-        })
+        book.record_delivery(turn.store, turn.user_id, letters, turn.today,
+                             session.form.get("residence", ""))
+        session.data["delivered_refs"] = [letter.reference for letter in letters]
+        session.data["delivered_on"] = turn.today.isoformat()
         session.set_signature_image(None)   # no longer needed: drop it
         log.info("user %s: %d letters delivered", turn.user_id, len(letters))
-        yield from turn.go("delivered", texts.delivered(len(letters), zipped, turn.reminders))
+        yield from turn.go("sent_when", texts.delivered(len(letters), zipped, turn.reminders))
 
     def status(self, turn: Turn) -> Outputs:
-        cases = turn.store.cases(turn.user_id)
-        if not any(case.get("letters") for case in cases):
-            yield Reply(texts.NO_CASES)
-        else:
-            yield Reply(texts.status(cases, turn.today, turn.services.kind_title))
+        yield from followup.status(turn)
 
 
 class ConfirmForget(Step):
@@ -143,41 +133,6 @@ class ConfirmForget(Step):
             yield from turn.go(previous if previous in turn.steps else "menu", texts.FORGET_KEPT)
         else:
             yield from super().on_press(turn, action, arg)
-
-
-@dataclass(frozen=True)
-class Reminder:
-    """A reminder to send; :func:`mark_reminded` once it has been delivered."""
-    user_id: int
-    reply: Reply
-    case_id: str
-    reference: str
-
-
-def due_reminders(store: "Store", today: date) -> list[Reminder]:
-    """A reminder for each letter due by ``today`` that has not been reminded of."""
-    out: list[Reminder] = []
-    for user_id, case in store.iter_cases():
-        for letter in case.get("letters", []):
-            due = date.fromisoformat(letter["due"])
-            if letter.get("reminded") or due > today:
-                continue
-            out.append(Reminder(user_id, Reply(texts.reminder(
-                letter["company_name"], letter["reference"], due, letter["escalation"])),
-                case["id"], letter["reference"]))
-    return out
-
-
-def mark_reminded(store: "Store", reminder: Reminder) -> None:
-    """Record that ``reminder`` reached the person, so it is not sent again."""
-    for case in store.cases(reminder.user_id):
-        if case["id"] != reminder.case_id:
-            continue
-        letters = case.get("letters", [])
-        for letter in letters:
-            if letter["reference"] == reminder.reference:
-                letter["reminded"] = True
-        store.update_case(reminder.user_id, case["id"], {"letters": letters})
 
 
 DELIVERY_STEPS: tuple[Step, ...] = (Delivered(), ConfirmForget())

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from . import texts
 from .checking import CHECKING_STEPS
 from ..errors import RightsbotError
-from .delivery import DELIVERY_STEPS, MAKING, Reminder, due_reminders, mark_reminded
+from .delivery import DELIVERY_STEPS, MAKING
+from .followup import FOLLOWUP_STEPS, Reminder, claim_reminders, due_summary, on_letter_press, \
+    parse_letter_press, status
 from .form import FORM_STEPS
 from .shown import SHOWN_STEPS
 from .io import Command, Input, Output, Press, Reply, Text, Typing, Upload
@@ -49,7 +51,7 @@ class Journey:
         self.today = today
         self.reminders = reminders
         self.steps: dict[str, Step] = {}
-        for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS):
+        for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS, *FOLLOWUP_STEPS):
             self.steps[step.name] = step
 
     # -- the one entry point -------------------------------------------------
@@ -110,12 +112,14 @@ class Journey:
         return told
 
     def due_reminders(self, today: date) -> list[Reminder]:
-        """A reminder for every letter whose reply is due by ``today`` and that has
-        not been reminded of; call :meth:`mark_reminded` for each one delivered."""
-        return due_reminders(self.store, today)
+        """The reminders due by ``today`` (before, on and after each reply date; see
+        bot.cases.reminders), each recorded as sent before it is returned: a crash after
+        this call loses at most those, and never sends one twice."""
+        return list(claim_reminders(self.store, today))
 
     def mark_reminded(self, reminder: Reminder) -> None:
-        mark_reminded(self.store, reminder)
+        """Kept for doors written against the older protocol: reminders are recorded
+        when :meth:`due_reminders` hands them out."""
 
     # -- routing -----------------------------------------------------------------
     def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:
@@ -133,6 +137,9 @@ class Journey:
             yield from self._before_consent(turn, event)
             return
         step = self.steps[session.step]
+        if isinstance(event, Press) and (about := parse_letter_press(event.data)):
+            yield from on_letter_press(turn, *about)     # valid on any message, any step
+            return
         if isinstance(event, Press):
             pressed = parse_press(event.data)
             if pressed is None or pressed.nonce != session.nonce:
@@ -182,7 +189,8 @@ class Journey:
             if not session.consented:
                 yield self._welcome()
                 return
-            yield from turn.reprompt(texts.WELCOME_BACK)
+            due = "" if self.reminders else due_summary(self.store, turn.user_id, turn.today)
+            yield from turn.reprompt(f"{due}\n\n{texts.WELCOME_BACK}" if due else texts.WELCOME_BACK)
         elif name in ("help", "privacy"):
             yield Reply(texts.help_text(self.reminders) if name == "help" else texts.privacy(retention))
             if session.consented:
@@ -195,7 +203,7 @@ class Journey:
                 return
             yield from turn.go("menu", texts.CANCELLED)
         elif name == "status":
-            yield from self.steps["delivered"].status(turn)  # type: ignore[attr-defined]
+            yield from status(turn)
         elif name == "forget":
             if not session.consented and not self.store.cases(turn.user_id):
                 # nothing usable is stored, but a damaged file set aside may hold their

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterator, Sequence
 
+from ..cases.deadlines import DeadlineCounter
 from ..check import Checker, CheckRequest, HashedPhoto, Match
 from ..companies import CompanyDirectory, load_directory
 from ..config import Config
@@ -184,6 +185,10 @@ class Services:
         if m.distance is not None:
             parts.append(f"similarity distance {m.distance}")
         return "- " + ", ".join(parts)
+
+    def deadline_counter(self) -> DeadlineCounter:
+        """Reply dates counted again when a letter is sent or extended (bot.cases)."""
+        return DeadlineCounter(self.letters.rules, self.config.letters.deadline_days)
 
     def kind_title(self, kind: str) -> str:
         """A letter kind as the person reads it ("Notice and demand under ..."), for /status."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import time, timezone
+from datetime import datetime, time, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ from ..errors import ConfigError
 from .commands import bot_commands
 from .door import JourneyPort, TelegramDoor
 from .processor import PerPersonUpdateProcessor
-from .reminders import daily_job, send_interrupted
+from .reminders import daily_job, send_interrupted, send_reminders
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,10 @@ def build_application(config: Config, journey: JourneyPort, token: str, *,
             await send_interrupted(app.bot, door)
         except Exception as exc:   # never block start-up: the journey tells them on return
             log.error("could not send the interrupted-letters notices: %s", type(exc).__name__)
+        try:               # what a stopped bot missed: reminders are recorded, never doubled
+            await send_reminders(app.bot, door, datetime.now(timezone.utc))
+        except Exception as exc:
+            log.error("could not send the reminders due at start: %s", type(exc).__name__)
 
     async def post_shutdown(app: Application) -> None:
         executor.shutdown(wait=True, cancel_futures=False)

@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 
 async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[int, int]:
-    """Send every due reminder; returns (sent, not delivered). Blocked people are skipped."""
+    """Send every due reminder; returns (sent, not delivered). The journey records each
+    one before handing it out, so a crash or restart never sends one twice (and a
+    restart catches up on what a stopped bot missed: it runs at start-up too)."""
     loop = asyncio.get_running_loop()
     due = await loop.run_in_executor(door.executor, door.journey.due_reminders, now.date())
     sent = failed = 0
@@ -33,10 +35,8 @@ async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[i
             failed += 1
             log.info("reminder for user %s not delivered: %s", user_id, exc.message)
         except TelegramError as exc:
-            failed += 1    # a network or server problem: left unmarked, tried again tomorrow
+            failed += 1    # a network or server problem: the next reminder still comes
             log.warning("reminder for user %s failed: %s", user_id, type(exc).__name__)
-            continue
-        await loop.run_in_executor(door.executor, door.journey.mark_reminded, reminder)
     log.info("reminders: %d sent, %d not delivered", sent, failed)
     return sent, failed
 

@@ -78,8 +78,11 @@ def test_letters_are_delivered_saved_and_listed(chat, store):
     assert len(cases) == 1 and len(cases[0]["letters"]) == len(pdfs)
     assert all(date.fromisoformat(letter["due"]) > TODAY for letter in cases[0]["letters"])
     # the signature image (none here) and the form stay only as long as needed
+    noted = said(chat.press("Today, by email or web form"))      # the deadlines count from today
+    assert "Noted: 7 letters sent on 2026-11-26" in noted
     status = said(chat.command("status"))
-    assert "reply due" in status and cases[0]["letters"][0]["reference"] in status
+    assert "sent, waiting for a reply; next: " in status and "not sent yet" not in status
+    assert cases[0]["letters"][0]["reference"] in status
 
 
 def test_few_letters_come_as_separate_documents(chat):
@@ -211,16 +214,18 @@ def test_forget_asks_then_erases_everything(chat, store, config):
 def test_reminders_are_sent_once_when_due(chat, journey, store):
     fill_illinois(chat)
     chat.press("Make my letters")
+    chat.press("Today, by email or web form")
     due = min(date.fromisoformat(l["due"]) for l in store.cases(USER)[0]["letters"])
-    assert journey.due_reminders(due - timedelta(days=1)) == []
+    assert journey.due_reminders(due - timedelta(days=4)) == []
+    before = journey.due_reminders(due - timedelta(days=3))       # 3 days before
+    assert before and "in a few days" in before[0].reply.text
     reminders = journey.due_reminders(due)
     assert reminders and all(r.user_id == USER for r in reminders)
-    assert "was due on" in reminders[0].reply.text and "not legal advice" in reminders[0].reply.text
-    assert len(journey.due_reminders(due)) == len(reminders)      # not delivered yet: kept
-    for reminder in reminders:
-        journey.mark_reminded(reminder)
-    assert journey.due_reminders(due) == []
-    later = Chat(Journey(journey.services, store, today=lambda: due + timedelta(days=1)))
+    assert "is due today" in reminders[0].reply.text and "not legal advice" in reminders[0].reply.text
+    assert journey.due_reminders(due) == []           # recorded when handed out: never twice
+    overdue = journey.due_reminders(due + timedelta(days=7))
+    assert overdue and "was due on" in overdue[0].reply.text
+    later = Chat(Journey(journey.services, store, today=lambda: due + timedelta(days=8)))
     assert "overdue since" in said(later.command("status"))
 
 

@@ -112,7 +112,7 @@ def test_a_restart_tells_the_person_and_makes_the_letters_on_request(chat, servi
                      for row in o.buttons for b in row}
     pdfs = letter_pdfs(again.press("Make my letters"))
     assert pdfs and all("Ann Example" in text for text in pdfs.values())
-    assert step_now(again) == "delivered"
+    assert step_now(again) == "sent_when"
     release.set()
 
 

@@ -23,7 +23,7 @@ class ScriptedJourney:
         self.finished: list[tuple[int, Input]] = []     # turns whose generator ran to the end
         self.bob_arrived = threading.Event()
         self.release = threading.Event()
-        self.reminders: list = []          # bot.journey.delivery.Reminder items
+        self.reminders: list = []          # bot.journey.followup.Reminder items
         self.marked: list = []
         self.reminder_days: list[date] = []
 
@@ -102,8 +102,13 @@ class ScriptedJourney:
             yield Reply(f"echo {text}")
 
     def due_reminders(self, today: date) -> list:
+        """Like the journey: each reminder is handed out once (recorded before sending)."""
         self.reminder_days.append(today)
-        return list(self.reminders)
+        handed, self.reminders = list(self.reminders), []
+        return handed
+
+    def interrupted(self) -> list:
+        return []
 
     def mark_reminded(self, reminder) -> None:
         self.marked.append(reminder)

@@ -85,7 +85,7 @@ def test_conversation_findings_end_to_end(botapi, tmp_path):
         proc = serve(botapi, config, log)
         assert wait_until(lambda: any(texts.LETTERS_INTERRUPTED in (m.text or "")
                                       for m in bea.messages[told_from:]), timeout=60)
-        made = step(bea, "press", "Make my letters", "What next?", timeout=120)
+        made = step(bea, "press", "Make my letters", "When do you send them?", timeout=120)
         assert "Making your letters" in made
     finally:
         if proc.poll() is None:

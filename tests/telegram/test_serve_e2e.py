@@ -64,7 +64,7 @@ def test_serve_runs_the_journey_across_a_restart(botapi, tmp_path):
         step(ann, "press", "Destroy now", "Destroy it now anyway?")
         summary = step(ann, "press", "Yes, destroy now", "Please check before I make your letters")
         assert "Destroy or preserve: Destroy now" in summary
-        made = step(ann, "press", "Make my letters", "What next?", timeout=120)
+        made = step(ann, "press", "Make my letters", "When do you send them?", timeout=120)
     finally:
         if proc.poll() is None:
             stop(proc, log)

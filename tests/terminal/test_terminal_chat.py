@@ -92,10 +92,11 @@ def test_paths_that_are_not_files_are_answered_by_the_door(tmp_path):
 
 
 def test_outputs_are_printed_and_documents_saved_safely(tmp_path):
-    chat, _, out = door(tmp_path)
-    chat.show(Reply("Hello", ((Button("Yes", "1:y"),), (Button("No", "1:n"),))))
-    chat.show(Document("../../evil name.pdf", b"%PDF-1.7 x", "a letter"))
-    chat.show(Document("../../evil name.pdf", b"%PDF-1.7 y"))
+    chat, _, out = door(tmp_path, outputs=[
+        Reply("Hello", ((Button("Yes", "1:y"),), (Button("No", "1:n"),))),
+        Document("../../evil name.pdf", b"%PDF-1.7 x", "a letter"),
+        Document("../../evil name.pdf", b"%PDF-1.7 y")])
+    chat.feed(Text("hi"))        # documents are saved once their delivery is complete
     text = out.getvalue()
     assert "Hello" in text and "[1] Yes" in text and "[2] No" in text
     saved = sorted(p.name for p in (tmp_path / "letters").iterdir())
@@ -141,10 +142,11 @@ def test_the_main_command_without_a_token_runs_the_whole_journey(tmp_path):
         "1",                                   # typed signature
         "5", "2",                              # recipients done, preserve
         "1",                                   # make my letters
+        "1",                                   # sent today, by email
         "/status",
     ])
     assert "Welcome back" in second
-    assert "Saved" in second and "reply due" in second
+    assert "Saved" in second and "sent, waiting for a reply; next: " in second
     assert "[1] I appear in them" in second and "[2] Preserve until resolved" in second
     folder = tmp_path / "letters"
     (cover,) = folder.glob("cover-sheet-*.pdf")

@@ -9,3 +9,4 @@ from .general import *  # noqa: F401,F403
 from .checking import *  # noqa: F401,F403
 from .form import *  # noqa: F401,F403
 from .delivery import *  # noqa: F401,F403
+from .followup import *  # noqa: F401,F403

@@ -58,23 +58,6 @@ LETTERS_FAILED = "I could not make your letters: {reason} Nothing you entered is
 NO_CASES = "You have no saved letters. Send /start to check your photos."
 
 
-def status(cases: Iterable[dict], today: date, title: Callable[[str], str] = str) -> str:
-    """``title``: a letter kind as the person reads it (never the internal code)."""
-    lines = ["Your letters:"]
-    for case in cases:
-        for letter in case.get("letters", []):
-            due = date.fromisoformat(letter["due"])
-            when = ("overdue since" if due < today else "reply due") + f" {due.isoformat()}"
-            lines.append(f"- {letter['company_name']}: {title(letter['kind'])}, "
-                         f"ref {letter['reference']}: {when}")
-    return "\n".join(lines)
-
-
-def reminder(company: str, reference: str, due: date, escalation: str) -> str:
-    return (f"Reminder: {company}'s reply to your letter {reference} was due on {due.isoformat()}. "
-            f"If they have not answered: {escalation}\n\nThis is not legal advice.")
-
-
 CONFIRM_FORGET = ("This deletes everything I keep about you: what you checked, the results, "
                   "your name, address, email and your saved letters and reminders. Letters you "
                   "already downloaded stay with you. Delete everything?")

@@ -1,0 +1,108 @@
+"""A person's cases in the store: recording a delivery, finding a letter, recording what
+happened to it, and the reminders due across everyone. Plain functions over
+:class:`bot.storage.Store` (its ``add_case`` / ``cases`` / ``update_case``)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from ..errors import InputError
+from . import lifecycle, reminders
+
+log = logging.getLogger(__name__)
+
+
+def record_delivery(store: Any, user_id: int, produced: Sequence[Any], on: date,
+                    residence: str) -> str:
+    """Store the letters of one delivery as a case (all drafted); returns its id."""
+    letters = [lifecycle.new_letter(p, on, residence) for p in produced]
+    return store.add_case(user_id, {"created": on.isoformat(), "due": _latest_due(letters),
+                                    "letters": letters})
+
+
+def letters(store: Any, user_id: int) -> list[tuple[str, dict]]:
+    """Every letter of the person as (case id, letter), oldest case first."""
+    out = []
+    for case in store.cases(user_id):
+        for letter in case.get("letters", []):
+            out.append((case["id"], _upgraded(case, letter)))
+    return out
+
+
+def find(store: Any, user_id: int, reference: str) -> tuple[str, dict]:
+    for case_id, letter in letters(store, user_id):
+        if letter.get("reference") == reference:
+            return case_id, letter
+    raise InputError(f"no letter with reference {reference}")
+
+
+def update(store: Any, user_id: int, reference: str,
+           change: Callable[[dict], dict]) -> dict:
+    """Apply ``change`` to the letter ``reference``; store and return the new letter."""
+    for case in store.cases(user_id):
+        items = [_upgraded(case, letter) for letter in case.get("letters", [])]
+        for i, letter in enumerate(items):
+            if letter.get("reference") == reference:
+                items[i] = change(letter)
+                store.update_case(user_id, case["id"], {"letters": items,
+                                                        "due": _latest_due(items)})
+                return items[i]
+    raise InputError(f"no letter with reference {reference}")
+
+
+def mark_all(store: Any, user_id: int, references: Iterable[str],
+             change: Callable[[dict], dict]) -> int:
+    count = 0
+    for reference in references:
+        update(store, user_id, reference, change)
+        count += 1
+    return count
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    user_id: int
+    reference: str
+    key: str                 # which reminder of the schedule (see bot.cases.reminders)
+    letter: dict
+
+
+def due_reminders(store: Any, today: date) -> Iterator[DueReminder]:
+    """Every reminder due by ``today`` that was not sent, one per letter."""
+    for user_id, case in store.iter_cases():
+        for letter in case.get("letters", []):
+            letter = _upgraded(case, letter)
+            key, _ = reminders.due_now(letter, today)
+            if key is not None:
+                yield DueReminder(user_id, letter["reference"], key, letter)
+
+
+def claim_reminder(store: Any, reminder: DueReminder, today: date) -> bool:
+    """Record ``reminder`` (and the earlier ones it replaces) as sent, before sending
+    it; False if another run already did (then do not send it)."""
+    claimed = [False]
+
+    def record(letter: dict) -> dict:
+        key, skipped = reminders.due_now(letter, today)
+        if key != reminder.key:
+            return letter
+        claimed[0] = True
+        return {**letter, "reminded": [*letter.get("reminded", []), *skipped, key]}
+
+    update(store, reminder.user_id, reminder.reference, record)
+    return claimed[0]
+
+
+def _upgraded(case: dict, letter: dict) -> dict:
+    if "created" not in letter and case.get("created"):
+        letter = {**letter, "created": case["created"]}
+    return lifecycle.upgrade(letter)
+
+
+def _latest_due(items: Sequence[dict]) -> str | None:
+    """The case keeps the latest date any letter may still need (retention keeps it)."""
+    dates = [letter["due"] for letter in items if letter.get("due")]
+    return max(dates) if dates else None

@@ -1,0 +1,106 @@
+"""Texts of following the letters up: when they were sent, /status, what the company
+answered, reminders and the calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Sequence
+
+ASK_SENT = ("When do you send them? I count each company's reply date from the day you "
+            "send its letter (by post, a few days later, for the time the letter takes).")
+SENT_TODAY_EMAIL = "Today, by email or web form"
+SENT_TODAY_POST = "Today, by post"
+SENT_OTHER_DAY = "On another day"
+SENT_NOT_YET = "Not yet"
+ASK_SENT_DATE = ("On which day did you send them? Type the date, like 2026-11-30 or 30.11.2026; "
+                 "add \"post\" if you posted them (like: 30.11.2026 post).")
+BAD_SENT_DATE = ("I couldn't read that as a date between the day the letters were made and "
+                 "today. Type it like 2026-11-30 or 30.11.2026.")
+NOT_SENT_YET = ("All right. When you send them, open /status and choose the letter, so I "
+                "count its reply date from that day.")
+
+
+def sent_noted(count: int, on: date, dues: Sequence[tuple[str, date]]) -> str:
+    lines = [f"Noted: {count} letter{'s' if count != 1 else ''} sent on {on.isoformat()}. "
+             "Replies are due:"]
+    lines += [f"- {company}: {due.isoformat()}" for company, due in dues]
+    return "\n".join(lines)
+
+
+# -- /status and one letter ------------------------------------------------------------
+STATUS_HEAD = "Your letters:"
+CALENDAR_BUTTON = "Calendar file (.ics)"
+CALENDAR_CAPTION = ("Your letters' reply dates, for your calendar app: one event per letter, "
+                    "with a reminder the day before.")
+NO_OPEN_LETTERS = "None of your letters is waiting for anything: nothing to put in a calendar."
+
+
+def status_line(company: str, title: str, reference: str, label: str, next_date: date | None) -> str:
+    when = f"; next: {next_date.isoformat()}" if next_date and "overdue" not in label else ""
+    return f"- {company}: {title} (ref {reference}): {label}{when}"
+
+
+def update_button(company: str) -> str:
+    return f"Update: {company}"
+
+
+def letter_card(company: str, title: str, reference: str, label: str, history: Sequence[dict]) -> str:
+    lines = [f"{title} to {company}", f"Reference: {reference}", f"Now: {label}", "", "So far:"]
+    for entry in history:
+        extra = ", ".join(str(entry[k]) for k in ("medium", "reason") if entry.get(k))
+        due = f" (reply due {entry['due']})" if entry.get("due") else ""
+        lines.append(f"- {entry['on']}: {ACTION_WORDS.get(entry['status'], entry['status'])}{due}"
+                     + (f" ({extra})" if extra else ""))
+    lines += ["", "What happened?"]
+    return "\n".join(lines)
+
+
+ACTION_WORDS = {"drafted": "made", "sent": "sent", "acknowledged": "they confirmed receipt",
+                "extended": "they extended their deadline", "asked-id": "they asked for ID or more information",
+                "partly": "they answered in part", "refused": "they refused",
+                "complied": "they complied", "escalated": "complaint made", "closed": "closed"}
+BUTTONS = {"sent": "I sent it today", "acknowledged": "They confirmed receipt",
+           "complied": "They complied", "refused": "They refused", "asked-id": "They want ID",
+           "nothing": "They say they have nothing", "extended": "They extended the deadline",
+           "closed": "Close this letter"}
+
+AFTER = {
+    "acknowledged": "Noted: they confirmed receipt. The reply date stays {due}.",
+    "extended": "Noted: they extended their deadline. The reply is now due {due}.",
+    "complied": ("Good. Ask them to confirm in writing that the data is deleted (or kept only as "
+                 "your letter asked) and that they told anyone they shared it with. Keep their "
+                 "answer. Then close the letter."),
+    "asked-id": ("A company may ask only for what it reasonably needs to be sure the request is "
+                 "yours, and it should tell you why. Offer the least that does it: reply from the "
+                 "email address the letter gives, or show that you control the Flickr account the "
+                 "letter names (for example by adding a code they send you to its profile). Do not "
+                 "send a copy of an identity document unless they explain why the law requires "
+                 "it. Their deadline usually waits until they have what they need."),
+    "nothing": ("Ask them how they searched: which names, email addresses, photo IDs and "
+                "datasets they looked for, and whether they checked models or copies made from "
+                "the data. If their answer satisfies you, close the letter."),
+    "refused": "Noted: they refused. What you can do next: {escalation}",
+    "sent": "Noted: sent today. The reply is due {due}.",
+    "closed": "Closed. It stays in /status until everything is deleted.",
+    "partly": "Noted: they answered in part. Ask again for what is missing, in writing.",
+}
+
+
+# -- reminders ----------------------------------------------------------------------------
+def reminder(key: str, company: str, reference: str, due: date, escalation: str) -> str:
+    if key == "nudge":
+        text = (f"Have you sent your letter to {company} (ref {reference})? When you do, tell "
+                "me, so I count the reply date from that day.")
+    elif key == "before":
+        text = (f"{company}'s reply to your letter {reference} is due on {due.isoformat()}, in a "
+                "few days.")
+    elif key == "due":
+        text = f"{company}'s reply to your letter {reference} is due today ({due.isoformat()})."
+    else:
+        text = (f"{company}'s reply to your letter {reference} was due on {due.isoformat()}. "
+                f"If they have not answered: {escalation}")
+    return text + "\n\nWhat happened? This is not legal advice."
+
+
+def due_summary(lines: Sequence[str]) -> str:
+    return "Coming up or overdue:\n" + "\n".join(lines) + "\n\nSend /status to update a letter."

@@ -1,0 +1,86 @@
+"""`rightsbot cases` on the same storage as the terminal chat: list, show, mark, ics."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+from icalendar import Calendar
+
+from bot.cli import main
+from bot.config import Config
+from bot.index.demo import build_demo_index
+from bot.journey.engine import Journey
+from bot.journey.services import Services
+from bot.storage import Store
+from tests.journey.chatting import Chat, contact
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture
+def config_file(tmp_path):
+    build_demo_index(tmp_path / "index.sqlite")
+    path = tmp_path / "config.toml"
+    path.write_text(f'[index]\npath = "{tmp_path / "index.sqlite"}"\ndemo = false\n'
+                    f'[storage]\npath = "{tmp_path / "storage"}"\n', encoding="utf-8")
+    config = Config.load(path)
+    with Store.from_config(config) as store:       # the terminal chat's person: id 0
+        chat = Chat(Journey(Services.from_config(config), store, today=lambda: TODAY,
+                            reminders=False), user_id=0)
+        chat.start()
+        chat.press("Flickr photo links")
+        chat.text("1808093328")
+        chat.press("Write letters")
+        chat.press("I appear in them")
+        chat.press("Illinois")
+        chat.press("Same as where I live")
+        contact(chat)
+        chat.press("Done")
+        chat.press("Preserve until resolved")
+        chat.press("Make my letters")
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_mark_show_and_calendar(config_file, capsys, tmp_path):
+    code, out, _ = run(capsys, "cases", "list", "--json", "--config", str(config_file),
+                       "--today", "2026-11-26")
+    data = json.loads(out)
+    (case,) = data["cases"]
+    assert code == 0 and {l["status"] for l in case["letters"]} == {"drafted"}
+    reference = next(l["reference"] for l in case["letters"] if l["company"] == "meta")
+    code, out, _ = run(capsys, "cases", "mark", reference, "sent", "--date", "2026-11-27",
+                       "--medium", "post", "--config", str(config_file), "--today", "2026-11-30",
+                       "--json")
+    marked = json.loads(out)
+    assert code == 0 and marked["status"] == "sent" and marked["sent"] == "2026-11-27"
+    assert marked["due"] > "2026-12-27"                    # 30 days from arrival by post
+    code, out, _ = run(capsys, "cases", "show", reference, "--config", str(config_file),
+                       "--today", "2026-11-30")
+    assert "sent, waiting for a reply" in out and "2026-11-27  sent" in out and "medium=post" in out
+    target = tmp_path / "dates.ics"
+    code, out, _ = run(capsys, "cases", "ics", "--out", str(target), "--config", str(config_file),
+                       "--today", "2026-11-30")
+    events = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert code == 0 and len(events) == 2 and f"{reference}@rightsbot" in {str(e["uid"]) for e in events}
+
+
+def test_mistakes_are_plain_errors(config_file, capsys):
+    code, _, err = run(capsys, "cases", "mark", "RB-NOPE", "sent", "--config", str(config_file))
+    assert code == 1 and "no letter with reference RB-NOPE" in err
+    code, out, _ = run(capsys, "cases", "list", "--json", "--config", str(config_file))
+    reference = json.loads(out)["cases"][0]["letters"][0]["reference"]
+    code, _, err = run(capsys, "cases", "mark", reference, "sent", "--date", "2026-01-01",
+                       "--config", str(config_file), "--today", "2026-11-30")
+    assert code == 1 and "before the letter was made" in err
+    with pytest.raises(SystemExit) as stopped:
+        main(["cases", "mark", reference, "overdue", "--config", str(config_file)])
+    assert stopped.value.code == 2

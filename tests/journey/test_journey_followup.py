@@ -1,0 +1,109 @@
+"""Following the letters up in the chat (issue 10): when they were sent, /status with a
+card per letter, recording what a company answered, reminders whose buttons work on
+any later day, the calendar file, and the terminal chat showing what is due."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from icalendar import Calendar
+
+from bot.journey.engine import Journey
+from bot.journey.io import Command, Document, Press
+from tests.journey.chatting import TODAY, USER, Chat, contact, said, step_now
+
+PIPA_PHOTO = "1808093328"
+
+
+def deliver(chat: Chat) -> None:
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("Illinois")
+    chat.press("Same as where I live")
+    contact(chat)
+    chat.press("Done")
+    chat.press("Preserve until resolved")
+    chat.press("Make my letters")
+    assert step_now(chat) == "sent_when"
+
+
+def letters(store) -> list[dict]:
+    return [item for case in store.cases(USER) for item in case["letters"]]
+
+
+def test_another_sending_day_by_post_counts_from_that_day(chat, store):
+    deliver(chat)
+    before = {item["reference"]: item["due"] for item in letters(store)}
+    chat.press("On another day")
+    assert "couldn't read that as a date" in said(chat.text("last tuesday"))
+    assert "couldn't read that as a date" in said(chat.text("2026-11-01"))   # before they were made
+    noted = said(chat.text("26.11.2026, by post"))
+    assert "Noted: 2 letters sent on 2026-11-26" in noted and step_now(chat) == "delivered"
+    for item in letters(store):
+        assert item["status"] == "sent" and item["medium"] == "post"
+        assert item["due"] > before[item["reference"]]        # + the days the post takes
+
+
+def test_status_card_and_a_refusal_lead_to_the_escalation(chat, store):
+    deliver(chat)
+    chat.press("Today, by email or web form")
+    status = said(chat.command("status"))
+    assert "Meta (Facebook): Notice and demand under the Illinois Biometric" in status
+    assert "sent, waiting for a reply" in status
+    card = said(chat.press("Update: Meta"))
+    assert "So far:" in card and "- 2026-11-26: made" in card and "- 2026-11-26: sent" in card
+    answer = said(chat.press("They refused"))
+    assert "they refused" in answer.lower() and "lawyer licensed in Illinois" in answer
+    meta = next(item for item in letters(store) if item["company"] == "meta")
+    assert meta["status"] == "refused" and [h["status"] for h in meta["history"]] == [
+        "drafted", "sent", "refused"]
+
+
+def test_an_id_request_gets_guidance_that_asks_for_no_id_document(chat):
+    deliver(chat)
+    chat.press("Today, by post")
+    chat.command("status")
+    chat.press("Update: UC Berkeley")
+    text = said(chat.press("They want ID"))
+    assert "only for what it reasonably needs" in text and "identity document" in text
+
+
+def test_reminder_buttons_work_days_later_at_any_step(chat, journey, store):
+    deliver(chat)
+    chat.press("Today, by email or web form")
+    due = min(date.fromisoformat(item["due"]) for item in letters(store))
+    reminders = journey.due_reminders(due)
+    assert reminders and "is due today" in reminders[0].reply.text
+    chat.press("Check more")                      # the person is somewhere else entirely
+    buttons = {b.label: b.data for row in reminders[0].reply.buttons for b in row}
+    text = said(chat.send(Press(buttons["They confirmed receipt"])))
+    assert "confirmed receipt" in text and step_now(chat) == "menu"
+    reference = reminders[0].reference
+    item = next(i for i in letters(store) if i["reference"] == reference)
+    assert item["status"] == "acknowledged"
+
+
+def test_the_calendar_comes_from_status(chat):
+    deliver(chat)
+    chat.press("Today, by email or web form")
+    chat.command("status")
+    out = chat.press("Calendar file")
+    (document,) = [o for o in out if isinstance(o, Document)]
+    assert document.filename.endswith(".ics")
+    events = Calendar.from_ical(document.data).walk("VEVENT")
+    assert len(events) == 2 and all(e.decoded("dtstart") > TODAY for e in events)
+
+
+def test_the_terminal_chat_shows_what_is_due_when_it_starts(services, store):
+    terminal = Chat(Journey(services, store, today=lambda: TODAY, reminders=False))
+    deliver(terminal)
+    terminal.press("Today, by email or web form")
+    due = min(date.fromisoformat(item["due"]) for item in letters(store))
+    later = Chat(Journey(services, store, today=lambda: due - timedelta(days=2), reminders=False))
+    shown = said(later.send(Command("resume")))
+    assert shown.startswith("Coming up or overdue:") and "Welcome back" in shown
+    overdue = Chat(Journey(services, store, today=lambda: due + timedelta(days=1), reminders=False))
+    assert "overdue since" in said(overdue.send(Command("resume")))
