@@ -13,6 +13,7 @@ import importlib
 import logging
 import pkgutil
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -65,4 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `rightsbot datasets | head`
         return 0
+    except Exception as exc:   # a bug: one plain line; its message may quote a person's data
+        logging.getLogger(__name__).error("unexpected %s (message withheld)\n%s",
+                                          type(exc).__name__,
+                                          "".join(traceback.format_tb(exc.__traceback__)))
+        print(f"rightsbot: error: something went wrong inside rightsbot ({type(exc).__name__}); "
+              "please report it", file=sys.stderr)
+        return EXIT_ERROR
     return int(result or 0)

@@ -268,27 +268,38 @@ class Services:
             return []
         return self.letters.preview(self.person(form, None, ()), results.to_check_result(result))
 
+    # The form's answers are checked as the person file checks them, so what is accepted
+    # lays out in every letter (limits: person_file.MAX_*). Where the answer has an
+    # invisible character, one the letter font lacks, or is too wide for the letterhead,
+    # the reply says so; otherwise it repeats the question's rules (texts.BAD_*).
     def clean_name(self, text: str) -> str:
-        try:
-            name = person_file.clean_text(text, "name", limit=100)
-        except InputError:
-            raise InputError(texts.BAD_NAME) from None
-        if len(name) < 2 or not any(ch.isalpha() for ch in name):
-            raise InputError(texts.BAD_NAME)
-        return name
+        return _checked_name(text, "Your name", texts.BAD_NAME)
+
+    def clean_child_name(self, text: str) -> str:
+        """The child's name (the child_name step), checked as the person's own name."""
+        return _checked_name(text, "Your child's name", texts.BAD_CHILD_NAME)
 
     def clean_address(self, text: str) -> list[str]:
         lines = address_lines(text)
-        if not 2 <= len(lines) <= 6:
+        if not 2 <= len(lines) <= person_file.MAX_ADDRESS_LINES:
             raise InputError(texts.BAD_ADDRESS)
-        try:
-            return [person_file.clean_text(line, "address", limit=80) for line in lines]
-        except InputError:
-            raise InputError(texts.BAD_ADDRESS) from None
+        out = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                out.append(person_file.clean_address_line(line))
+            except person_file.FieldError as exc:
+                raise InputError(exc.sentence(f"Line {number} of your address")
+                                 if exc.kind in person_file.SAY_WHY else texts.BAD_ADDRESS) from None
+            except InputError:
+                raise InputError(texts.BAD_ADDRESS) from None
+        return out
 
     def clean_email(self, text: str) -> str:
         try:
             return person_file.clean_email(text)
+        except person_file.FieldError as exc:
+            raise InputError(exc.sentence("Your email address")
+                             if exc.kind in (*person_file.SAY_WHY, "length") else texts.BAD_EMAIL) from None
         except InputError:
             raise InputError(texts.BAD_EMAIL) from None
 
@@ -349,6 +360,18 @@ class Services:
             if kind == "result":
                 worker.join()
                 return
+
+
+def _checked_name(text: str, subject: str, bad: str) -> str:
+    try:
+        name = person_file.clean_name(text)
+    except person_file.FieldError as exc:
+        raise InputError(exc.sentence(subject) if exc.kind in person_file.SAY_WHY else bad) from None
+    except InputError:
+        raise InputError(bad) from None
+    if len(name) < 2 or not any(ch.isalpha() for ch in name):
+        raise InputError(bad)
+    return name
 
 
 def _megabytes(n: int) -> str:

@@ -135,9 +135,9 @@ class ChildNameStep(Step):
 
     def on_text(self, turn: Turn, text: str) -> Outputs:
         try:
-            name = turn.services.clean_name(text)
-        except InputError:   # its message speaks of "your name": say whose
-            yield Reply(texts.BAD_CHILD_NAME, ((turn.btn(texts.CHILD_NAME_SKIP, "skip"),),))
+            name = turn.services.clean_child_name(text)
+        except InputError as exc:    # it says what is wrong, and with whose name
+            yield Reply(str(exc), ((turn.btn(texts.CHILD_NAME_SKIP, "skip"),),))
             return
         turn.session.form["child_name"] = name
         yield from advance(turn, "shown")

@@ -21,7 +21,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from .fonts import letter_fonts
 from .layout import layout_for
 from .model import Block, Bullets, Heading, Paragraph as TextParagraph, Person
-from .pdf import check_strings
+from .pdf import build_pdf, check_strings
 from .pdf_blocks import block_flowables, letter_styles, markup, notices_flowable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,7 +304,7 @@ def render_cover_pdf(sheet: CoverSheet, person: Person) -> bytes:
     story = [Paragraph(markup(sheet.title), styles.subject),
              notices_flowable((NOT_LEGAL_ADVICE,), width, styles),
              *block_flowables(sheet.blocks, width, styles)]
-    doc.build(story)
+    build_pdf(lambda: doc.build(story), "cover sheet")
     return out.getvalue()
 
 

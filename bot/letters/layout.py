@@ -13,6 +13,8 @@ A4, DIN 5008 form B (the layout for DL window envelopes, DIN 680 window 90 x
     bottom), the lower 27.3 mm the "Anschriftzone" for up to 6 address lines;
     text starts 5 mm inside the field (25 mm from the edge, the left margin);
   - information block 125 mm from the left, from 50 mm from the top, 75 mm wide;
+  - the sender's block right of the letterhead, 12-42 mm from the top; a long one
+    may take the letterhead's whole width, 8-42 mm from the top;
   - fold marks at 105 mm and 210 mm, hole mark at 148.5 mm from the top;
   - left margin 25 mm, right margin at least 20 mm.
   (sprache-kompakt.de "Briefbogen - Position von Faltmarken/Lochmarken";
@@ -63,6 +65,7 @@ class PageLayout:
     page_width: float
     page_height: float
     sender: Box            # sender block (letterhead), first page
+    sender_wide: Box       # the letterhead's whole width, for a sender too long for ``sender``
     return_line: Box | None  # small return-address line above the recipient (window), or None
     recipient: Box         # the part of the window the recipient's address goes in
     window: Box            # the envelope window itself (the recipient must stay inside)
@@ -90,6 +93,8 @@ def din5008_b_a4() -> PageLayout:
         name="A4 (DIN 5008 form B)",
         page_width=w, page_height=h,
         sender=Box(125 * mm, _from_top(h, 12 * mm, 30 * mm), w - 125 * mm - right, 30 * mm),
+        # the letterhead zone above the address field (0-45 mm), at the text's width
+        sender_wide=Box(left, _from_top(h, 8 * mm, 34 * mm), w - left - right, 34 * mm),
         # bottom line of the 17.7 mm "Zusatz- und Vermerkzone"
         return_line=Box(25 * mm, _from_top(h, 45 * mm + 12.7 * mm, 5 * mm), 75 * mm, 5 * mm),
         # the 27.3 mm "Anschriftzone", 5 mm inside the field on the left
@@ -116,6 +121,7 @@ def us_letter_no10() -> PageLayout:
         name="US Letter (#10 window envelope)",
         page_width=w, page_height=h,
         sender=Box(left, _from_top(h, 0.5 * inch, 1.35 * inch), 3.5 * inch, 1.35 * inch),
+        sender_wide=Box(left, _from_top(h, 0.4 * inch, 1.45 * inch), w - left - right, 1.45 * inch),
         return_line=None,
         recipient=Box(window.x + inset, window.y + inset, window.width - 2 * inset,
                       window.height - 2 * inset),

@@ -22,10 +22,13 @@ from __future__ import annotations
 import calendar
 import hashlib
 import io
+import logging
 import time
 import re
+import traceback
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any, Callable
 
 from reportlab.lib.colors import HexColor
@@ -37,14 +40,17 @@ from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDate, PDFDictionary, PDFInfo,
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus.doctemplate import LayoutError
 
-from ..errors import LetterError
+from ..errors import LetterError, RightsbotError
 from .fonts import letter_fonts, unprintable_characters
 from .layout import PageLayout, layout_for
 from .model import Bullets, Heading, LetterDocument, Paragraph as TextParagraph, Table
 from .pdf_blocks import (ARTIFACT_BEGIN, ARTIFACT_END, SealSlotRecord, body_flowables,
-                         letter_styles, markup)
+                         fit_sender, letter_styles, markup)
 from .signature_image import SignatureImage, prepare_signature_image
+
+log = logging.getLogger(__name__)
 
 PRODUCER = "rightsbot"
 EMBEDDED_TEXT_NAME = "letter.txt"
@@ -83,9 +89,33 @@ def render_pdf(doc: LetterDocument) -> bytes:
                      frames=[Frame(later.x, later.y, later.width, later.height, id="later",
                                    leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)]),
     ])
-    template.build(body_flowables(doc, layout, image, seal),
-                   canvasmaker=partial(_LetterCanvas, furniture=furniture))
+    build_pdf(lambda: template.build(body_flowables(doc, layout, image, seal),
+                                     canvasmaker=partial(_LetterCanvas, furniture=furniture)),
+              "letter")
     return out.getvalue()
+
+
+def build_pdf(build: Callable[[], None], what: str) -> None:
+    """Run a reportlab ``build``; whatever goes wrong reaches a person as a plain LetterError
+    (never reportlab's own text, which quotes the letter's words and its internals)."""
+    try:
+        build()
+    except RightsbotError as exc:
+        # reportlab re-raises an error from a page handler with its own words added
+        # ("handle_pageBegin args=() ..."); the first one raised is the plain one
+        while isinstance(exc.__context__, RightsbotError):
+            exc = exc.__context__
+        raise exc from None
+    except LayoutError:
+        log.warning("the %s could not be laid out: a part does not fit on a page", what)
+        raise LetterError(f"The {what} could not be made into a PDF: a part of it is too large "
+                          "to fit on a page. Please shorten long names, addresses or texts.") from None
+    except Exception as exc:  # noqa: BLE001 - a bug must reach the person as a sentence
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        log.error("the %s could not be made into a PDF: %s at %s:%s (message withheld)", what,
+                  type(exc).__name__, Path(frame.filename).name, frame.lineno)
+        raise LetterError(f"The {what} could not be made into a PDF because of an internal "
+                          "error; please try again, and report it if it happens again.") from None
 
 
 # -- checks -------------------------------------------------------------------------------
@@ -168,6 +198,7 @@ class _PageFurniture:
         self.text_sha256, self.seal = text_sha256, seal
         self.fonts = letter_fonts()
         self.recipient_size = self._recipient_font_size()
+        self.sender_box, self.sender = fit_sender(doc.sender, layout)
 
     def _recipient_font_size(self) -> float:
         lines, box = self.doc.recipient, self.layout.recipient
@@ -185,9 +216,7 @@ class _PageFurniture:
         layout, doc = self.layout, self.doc
         styles = letter_styles()
         # in the order of doc.text(): sender, date, recipient, reference
-        self._draw_paragraphs(canv, layout.sender, [
-            Paragraph(markup(line), styles.sender_name if i == 0 else styles.sender)
-            for i, line in enumerate(doc.sender)], what="sender's address")
+        self._draw_paragraphs(canv, self.sender_box, self.sender, what="sender's address")
         date_par = Paragraph(markup(doc.date.isoformat()), styles.small)
         ref_par = Paragraph(markup(f"Reference: {doc.reference}"),
                             _unbroken(styles.small, doc.reference, layout.info.width, self.fonts.regular))

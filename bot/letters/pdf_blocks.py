@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -22,8 +23,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import Image as ImageFlowable
 
+from ..errors import LetterError
 from .fonts import letter_fonts
-from .layout import PageLayout
+from .layout import LAYOUTS, Box, PageLayout
 from .model import Bullets, Heading, LetterDocument, Paragraph as TextParagraph, Table as TextTable
 from .signature_image import SignatureImage, fit_box
 
@@ -77,6 +79,52 @@ def letter_styles() -> LetterStyles:
                                        fontSize=13, leading=17, spaceAfter=0,
                                        textColor=colors.HexColor("#14306b")),
     )
+
+
+# -- the sender's block (first page) --------------------------------------------------------
+
+SENDER_SCALES = (1.0, 0.94, 0.88, 0.82, 0.76)   # of the sender styles' sizes (9.5 / 8.5 pt)
+SENDER_NARROW_SCALES = 3     # how many of them are tried in the usual box before the wide one
+# What one field may take of the sender's block at its smallest size, in the narrowest wide
+# box: the person file and the chat refuse more (bot.letters.person_file), so whatever they
+# accept fits: 2 lines of name, 6 x 1 of address and 3 of email are 89 pt high at 0.76, and
+# the wide boxes are 96 pt (A4) and 104 pt (US Letter).
+SENDER_FIELD_LINES = {"name": 2, "address": 1, "email": 3}
+
+
+@lru_cache(maxsize=32)
+def _sender_style(first: bool, scale: float) -> ParagraphStyle:
+    styles = letter_styles()
+    base = styles.sender_name if first else styles.sender
+    return ParagraphStyle(f"{base.name}-{scale}", parent=base, fontSize=base.fontSize * scale,
+                          leading=base.leading * scale)
+
+
+def sender_paragraphs(lines: Sequence[str], scale: float) -> list[Paragraph]:
+    """The sender's lines (name first, in bold) at ``scale`` of their usual size."""
+    return [Paragraph(markup(line), _sender_style(i == 0, scale)) for i, line in enumerate(lines)]
+
+
+def fit_sender(lines: Sequence[str], layout: PageLayout) -> tuple[Box, list[Paragraph]]:
+    """The box and paragraphs of the sender's block: the usual box at the largest size that
+    fits, else the letterhead's whole width; LetterError when even that is too small."""
+    tries = [(layout.sender, scale) for scale in SENDER_SCALES[:SENDER_NARROW_SCALES]]
+    tries += [(layout.sender_wide, scale) for scale in SENDER_SCALES]
+    for box, scale in tries:
+        paragraphs = sender_paragraphs(lines, scale)
+        if sum(p.wrap(box.width, box.height)[1] for p in paragraphs) <= box.height + 0.5:
+            return box, paragraphs
+    raise LetterError("The sender's name and address are too long for the letter's heading; "
+                      "please shorten them.")
+
+
+def sender_field_lines(text: str, field: str) -> int:
+    """How many lines ``text`` takes as the sender's ``field`` ("name", "address" for one
+    address line, "email") at the smallest size in the narrowest wide box."""
+    width = min(make().sender_wide.width for make in LAYOUTS.values())
+    paragraph = Paragraph(markup(text), _sender_style(field == "name", SENDER_SCALES[-1]))
+    paragraph.wrap(width, 10_000)
+    return len(paragraph.blPara.lines)
 
 
 class ArtifactFlowable(Flowable):

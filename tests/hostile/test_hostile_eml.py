@@ -159,3 +159,16 @@ def test_ordinary_addresses_pass_unchanged(maker, address):
     letter = maker.make(person("DE", email=address), SampleResult(MATCHES), LETTER_DATE).letters[0]
     sender = only_address(parse(letter.eml), "From")
     assert sender.addr_spec == address and address in letter.text
+
+
+def test_a_comment_or_quoted_email_is_refused_when_it_is_given():
+    """Issue 8 item 11: the letter and the .eml header must carry the same address, so an
+    address a mail program would read differently is refused in the person file and in the
+    chat, not only when the letters are made."""
+    import pytest as _pytest
+    from bot.errors import InputError
+    from bot.letters.person_file import clean_email
+    for address in ("a(comment)@example.org", '"a b"@example.org', "zoë@example.org"):
+        with _pytest.raises(InputError):
+            clean_email(address)
+    assert clean_email("ann.example+rb@example.org") == "ann.example+rb@example.org"

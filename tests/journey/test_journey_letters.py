@@ -6,6 +6,7 @@ import io
 import os
 from datetime import date, timedelta
 
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from bot.journey.engine import Journey
@@ -107,7 +108,8 @@ def test_bad_answers_are_corrected_without_losing_anything(chat, store):
     chat.press("I'd rather not say")
     chat.press("Same as where I live")
     assert "between 2 and 100 characters" in said(chat.text("x"))
-    assert "between 2 and 100 characters" in said(chat.text("line\u202eevil"))
+    assert ("invisible character (U+202E RIGHT-TO-LEFT OVERRIDE) at position 5"
+            in said(chat.text("line\u202eevil")))
     chat.text("Анна Кузнецова")
     assert "2 to 6 lines" in said(chat.text("nowhere"))
     chat.text("Hauptstr. 1, 10115 Berlin, Germany")
@@ -180,7 +182,11 @@ def test_signature_picture_is_used_then_dropped(chat, store):
     chat.text("ann@example.org")
     chat.press("Photo of my signature")
     assert "could not use that image" in said(chat.upload(b"not an image", filename="sig.png"))
-    signature = make_photo(5, size=(600, 200)).convert("RGBA")
+    photo = make_photo(5, size=(600, 200)).convert("RGBA")       # a photo, not handwriting
+    assert "does not look like a signature" in said(chat.upload(png_bytes(photo), filename="p.png"))
+    signature = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
+    ImageDraw.Draw(signature).line([(30, 150), (150, 40), (260, 160), (400, 50), (560, 120)],
+                                   fill=(20, 30, 90, 255), width=6)
     assert "Signature received" in said(chat.upload(png_bytes(signature), filename="sig.png"))
     assert store.load_session(USER)["form"]["signature_image"]
     chat.press("Done")

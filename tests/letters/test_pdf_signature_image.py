@@ -6,7 +6,7 @@ import io
 import zlib
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from bot.errors import PhotoError
@@ -44,6 +44,7 @@ def test_png_with_alpha_is_embedded_with_a_soft_mask_and_scaled_into_the_box():
 
 def test_jpeg_is_reencoded_without_its_exif_metadata():
     photo = Image.new("RGB", (400, 120), "white")
+    ImageDraw.Draw(photo).line([(20, 90), (120, 20), (220, 100), (380, 30)], fill=(20, 20, 60), width=5)
     exif = Image.Exif()
     exif[0x010F] = "SecretCameraMaker"          # Make
     exif[0x9286] = "private comment"

@@ -98,8 +98,8 @@ ASK_SIGNATURE = ("How do you want to sign? A typed signature (\"/s/ Your Name\")
                  "many places; you can also send a photo of your handwritten signature on white paper.")
 SIGN_TYPED = "Typed signature"
 SIGN_IMAGE = "Photo of my signature"
-ASK_SIGNATURE_IMAGE = ("Send a photo or scan of your signature (as a file keeps it sharp). "
-                       "I keep it only until your letters are made.")
+ASK_SIGNATURE_IMAGE = ("Send a photo or scan of your signature in dark ink on white paper (as a "
+                       "file keeps it sharp). I keep it only until your letters are made.")
 BAD_SIGNATURE_IMAGE = "I could not use that image for a signature: {reason} Send another, or choose \"Typed signature\"."
 BIPA_DESTROY = "Destroy now"
 BIPA_PRESERVE = "Preserve until resolved, then destroy"
