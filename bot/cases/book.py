@@ -16,11 +16,20 @@ log = logging.getLogger(__name__)
 
 
 def record_delivery(store: Any, user_id: int, produced: Sequence[Any], on: date,
-                    residence: str) -> str:
-    """Store the letters of one delivery as a case (all drafted); returns its id."""
+                    residence: str, sender: dict | None = None) -> str:
+    """Store the letters of one delivery as a case (all drafted); returns its id.
+    ``sender`` (name, address lines, email) signs the follow-ups and complaints; it is
+    deleted with the case."""
     letters = [lifecycle.new_letter(p, on, residence) for p in produced]
     return store.add_case(user_id, {"created": on.isoformat(), "due": _latest_due(letters),
-                                    "letters": letters})
+                                    "sender": sender or {}, "letters": letters})
+
+
+def sender_of(store: Any, user_id: int, reference: str) -> dict:
+    for case in store.cases(user_id):
+        if any(letter.get("reference") == reference for letter in case.get("letters", [])):
+            return dict(case.get("sender") or {})
+    raise InputError(f"no letter with reference {reference}")
 
 
 def letters(store: Any, user_id: int) -> list[tuple[str, dict]]:

@@ -20,7 +20,7 @@ class DeadlineCounter:
         self.default_days = default_days
 
     def due_from(self, letter: Mapping[str, Any], start: date) -> date:
-        rule = self.rules.get(letter["kind"])
+        rule = self.rules.get(self.rules.canonical(letter["kind"]))
         try:
             residence = parse_region(letter.get("residence") or "", "residence")
         except InputError:
@@ -31,7 +31,7 @@ class DeadlineCounter:
     def extended_from(self, letter: Mapping[str, Any], due: date) -> date | None:
         """The reply date once the company invokes the law's extension (None: the law
         has none, so the date stays)."""
-        extension = self.rules.get(letter["kind"]).reply.extension
+        extension = self.rules.get(self.rules.canonical(letter["kind"])).reply.extension
         if extension is None:
             return None
         return next_business_day(extension.after(due), tuple(letter.get("calendars") or ()))

@@ -29,11 +29,11 @@ from typing import Any, Callable, Mapping
 from ..errors import InputError
 
 STATUSES = ("drafted", "sent", "acknowledged", "extended", "asked-id", "partly", "refused",
-            "complied", "escalated", "closed")
+            "complied", "followed-up", "escalated", "closed")
 # what a person (or `rightsbot cases mark`) can record; "drafted" is where a letter starts
 MARKS = ("sent", "acknowledged", "extended", "asked-id", "partly", "refused", "complied",
          "escalated", "closed")
-WAITING = frozenset({"sent", "acknowledged", "extended"})      # the company's turn
+WAITING = frozenset({"sent", "acknowledged", "extended", "followed-up"})   # the company's turn
 OPEN = WAITING | {"drafted", "asked-id", "partly", "refused"}  # not yet at an end
 MEDIA = ("post", "email", "webform")
 POST_ALLOWANCE_DAYS = 5
@@ -52,6 +52,7 @@ def new_letter(produced: Any, on: date, residence: str) -> dict[str, Any]:
         "kind_title": produced.kind_title, "escalation": produced.escalation,
         "status": "drafted", "created": on.isoformat(), "sent": None, "medium": None,
         "due": produced.due.isoformat(), "residence": residence,
+        "recipient": list(getattr(getattr(produced, "document", None), "recipient", ()) or ()),
         "calendars": list(getattr(produced, "calendars", ()) or ()),
         "history": [{"on": on.isoformat(), "status": "drafted"}], "reminded": [],
     }
@@ -96,6 +97,21 @@ def mark(letter: Mapping[str, Any], status: str, on: date, *, due_from: DueFrom,
     return out
 
 
+def record_next(letter: Mapping[str, Any], kind: str, on: date, due: date,
+                recipient: str) -> dict[str, Any]:
+    """A copy of ``letter`` after its next letter was made: a follow-up waits for the
+    company again until ``due``; a complaint marks it escalated."""
+    out = copy.deepcopy(dict(letter))
+    if kind == "followup":
+        out.update(status="followed-up", due=due.isoformat(), reminded=[])
+        entry = {"on": on.isoformat(), "status": "followed-up", "due": due.isoformat()}
+    else:
+        out["status"] = "escalated"
+        entry = {"on": on.isoformat(), "status": "escalated", "reason": f"complaint to {recipient}"}
+    out["history"] = [*out.get("history", []), entry]
+    return out
+
+
 @dataclass(frozen=True)
 class LetterView:
     """Where a letter stands today, in words a person reads."""
@@ -111,6 +127,7 @@ LABELS = {
     "acknowledged": "received by the company, waiting for a reply",
     "extended": "the company extended its deadline", "asked-id": "the company asked for more information",
     "partly": "partly answered", "refused": "refused", "complied": "done: the company complied",
+    "followed-up": "followed up, waiting for a reply",
     "escalated": "complaint made", "closed": "closed",
 }
 

@@ -59,6 +59,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_option(mark)
     mark.set_defaults(func=run_mark)
 
+    nxt = commands.add_parser("letters", help="write the next letter for a letter: a follow-up "
+                              "to the company, or a complaint to the body that enforces the law")
+    nxt.add_argument("reference")
+    nxt.add_argument("--out", type=Path, required=True, metavar="DIR")
+    nxt.add_argument("--kind", choices=("followup", "complaint"), default=None,
+                     help="which one (default: the first that applies: after a refusal the "
+                          "complaint, after no answer the follow-up)")
+    common(nxt)
+    add_json_option(nxt)
+    nxt.set_defaults(func=run_letters)
+
     ics = commands.add_parser("ics", help="write the reply dates as a calendar file (.ics)")
     ics.add_argument("--out", type=Path, required=True, metavar="FILE")
     common(ics)
@@ -158,6 +169,45 @@ def run_mark(args: argparse.Namespace) -> int:
         state = lifecycle.view(letter, _today(args))
         print(f"{letter['reference']}: {state.label}"
               + (f"; next date {state.next_date.isoformat()}" if state.next_date else ""))
+    return 0
+
+
+def run_letters(args: argparse.Namespace) -> int:
+    from ..cases import book, lifecycle
+    from ..cases.escalation import NextLetterMaker, next_steps
+    from ..files import write_atomic
+    from ..letters.pipeline import LetterMaker
+    config, store = _open(args)
+    maker = LetterMaker.from_config(config)
+    today = _today(args)
+    with store:
+        _, letter = book.find(store, args.person_id, args.reference)
+        steps = next_steps(letter, today, maker.rules)
+        if not steps:
+            raise InputError(f"{args.reference}: no next letter is due: it is for a letter "
+                             "that was refused, answered in part, or is past its reply date")
+        kind = args.kind or steps[0]
+        if kind not in steps:
+            raise InputError(f"{args.reference}: a {kind} does not apply now "
+                             f"(what applies: {', '.join(steps)})")
+        made = NextLetterMaker(maker.rules, maker.templates, maker.seal).make(
+            kind, letter, book.sender_of(store, args.person_id, args.reference), today)
+        paths = {}
+        for name, data in made.files():
+            target = args.out / name
+            try:
+                args.out.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, data)
+            except OSError as exc:
+                raise InputError(f"cannot write {target}: {exc.strerror}") from None
+            paths[name.rsplit(".", 1)[1]] = str(target)
+        book.update(store, args.person_id, args.reference, lambda item: lifecycle.record_next(
+            item, kind, today, made.due, made.recipient))
+    if args.json:
+        print_json({"letters": [{"kind": kind, "recipient": made.recipient, **paths}]})
+    else:
+        print(f"wrote {paths['pdf']}: {kind} to {made.recipient}\n{made.how}"
+              + (f"\nnote: {made.note}" if made.note else ""))
     return 0
 
 

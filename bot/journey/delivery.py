@@ -103,8 +103,11 @@ class Delivered(Step):
                     yield Document(letter.csv_name, letter.csv, texts.CSV_CAPTION)
                 if letter.txt_name in letter.how_to_send:
                     yield Document(letter.txt_name, letter.text.encode("utf-8"), texts.TXT_CAPTION)
+        form = session.form
         book.record_delivery(turn.store, turn.user_id, letters, turn.today,
-                             session.form.get("residence", ""))
+                             form.get("residence", ""),
+                             {"name": form.get("name", ""), "address": list(form.get("address", [])),
+                              "email": form.get("email", "")})
         session.data["delivered_refs"] = [letter.reference for letter in letters]
         session.data["delivered_on"] = turn.today.isoformat()
         session.set_signature_image(None)   # no longer needed: drop it

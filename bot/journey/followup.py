@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..cases import book, lifecycle
 from ..cases.calendar import calendar
+from ..cases.escalation import next_steps
 from ..errors import InputError, RightsbotError
 from . import texts
 from .io import Button, Document, Reply
@@ -161,6 +162,9 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     marks = {"sent": "sent", "acknowledged": "acknowledged", "complied": "complied",
              "refused": "refused", "asked-id": "asked-id", "extended": "extended",
              "closed": "closed", "partly": "partly"}
+    if action in ("followup", "complaint"):
+        yield from _next_letter(turn, letter, action)
+        return
     if action == "nothing":       # nothing recorded: guidance, then the card's buttons
         yield Reply(texts.AFTER["nothing"], _buttons(turn, letter, ("closed",)))
         return
@@ -176,15 +180,39 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     log.info("user %s: letter marked %s", turn.user_id, marks[action])
     text = texts.AFTER.get(action, "Noted.").format(due=letter["due"],
                                                     escalation=letter.get("escalation", ""))
+    steps = next_steps(letter, turn.today, turn.services.letters.rules)
     follow = {"complied": ("closed",), "asked-id": ("acknowledged", "refused", "closed"),
-              "refused": ("closed",), "partly": ("complied", "refused", "closed")}.get(action, ())
+              "refused": (*steps, "closed"), "partly": (*steps, "complied", "closed")}.get(action, ())
     yield Reply(text, _buttons(turn, letter, follow) if follow else ())
+
+
+def _next_letter(turn: Turn, letter: dict, kind: str) -> Outputs:
+    """Make the follow-up or the complaint, hand it over, record it in the letter's life."""
+    if kind not in next_steps(letter, turn.today, turn.services.letters.rules):
+        yield Reply(texts.NOT_YET_NEXT)
+        return
+    try:
+        sender = book.sender_of(turn.store, turn.user_id, letter["reference"]) or {
+            k: turn.session.form.get(k) for k in ("name", "address", "email")}
+        made = turn.services.next_letters().make(kind, letter, sender, turn.today)
+    except RightsbotError as exc:
+        yield Reply(texts.LETTERS_FAILED.format(reason=str(exc)))
+        return
+    book.update(turn.store, turn.user_id, letter["reference"], lambda item: lifecycle.record_next(
+        item, kind, turn.today, made.due, made.recipient))
+    log.info("user %s: %s letter made", turn.user_id, kind)
+    name, pdf = made.files()[0]
+    yield Document(name, pdf, texts.next_letter_made(kind, made.recipient, made.how, made.note,
+                                                     made.due))
+    yield Document(made.files()[1][0], made.eml, texts.EML_CAPTION)
 
 
 def _card(turn: Turn, letter: dict) -> Reply:
     state = lifecycle.view(letter, turn.today)
+    steps = next_steps(letter, turn.today, turn.services.letters.rules)
     actions = (("sent",) if state.status == "drafted" else
-               ("acknowledged", "complied", "refused", "asked-id", "nothing", "extended", "closed"))
+               (*steps, "acknowledged", "complied", "refused", "asked-id", "nothing", "extended",
+                "closed"))
     return Reply(texts.letter_card(letter["company_name"], _title(turn, letter),
                                    letter["reference"], state.label, letter.get("history", [])),
                  _buttons(turn, letter, actions))
@@ -240,7 +268,9 @@ def claim_reminders(store: "Store", today: date) -> Iterator[Reminder]:
             continue
         letter = due.letter
         if due.key == "nudge":
-            actions = ("sent",)
+            actions: tuple[str, ...] = ("sent",)
+        elif due.key.startswith("overdue"):
+            actions = ("followup", "acknowledged", "complied", "refused", "asked-id", "extended")
         else:
             actions = ("acknowledged", "complied", "refused", "asked-id", "extended")
         buttons = rows([letter_button(texts.BUTTONS[a], letter["reference"], a) for a in actions], 2)

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Callable, Iterator, Sequence
 
 from ..cases.deadlines import DeadlineCounter
+from ..cases.escalation import NextLetterMaker
 from ..check import Checker, CheckRequest, HashedPhoto, Match
 from ..companies import CompanyDirectory, load_directory
 from ..config import Config
@@ -190,10 +191,14 @@ class Services:
         """Reply dates counted again when a letter is sent or extended (bot.cases)."""
         return DeadlineCounter(self.letters.rules, self.config.letters.deadline_days)
 
+    def next_letters(self) -> NextLetterMaker:
+        """Follow-ups and complaints, made and sealed like the letters (bot.cases)."""
+        return NextLetterMaker(self.letters.rules, self.letters.templates, self.letters.seal)
+
     def kind_title(self, kind: str) -> str:
         """A letter kind as the person reads it ("Notice and demand under ..."), for /status."""
         rules = self.letters.rules
-        return rules.get(kind).title if rules.known(kind) else "Letter"
+        return rules.get(rules.canonical(kind)).title if rules.known(kind) else "Letter"
 
     # -- the letter form ----------------------------------------------------------------------
     def is_region(self, code: str) -> bool:

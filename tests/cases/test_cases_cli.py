@@ -84,3 +84,27 @@ def test_mistakes_are_plain_errors(config_file, capsys):
     with pytest.raises(SystemExit) as stopped:
         main(["cases", "mark", reference, "overdue", "--config", str(config_file)])
     assert stopped.value.code == 2
+
+
+def test_the_next_letter_after_a_refusal_is_written(config_file, capsys, tmp_path):
+    code, out, _ = run(capsys, "cases", "list", "--json", "--config", str(config_file))
+    reference = next(l["reference"] for l in json.loads(out)["cases"][0]["letters"]
+                     if l["company"] == "meta")
+    code, _, err = run(capsys, "cases", "letters", reference, "--out", str(tmp_path / "next"),
+                       "--config", str(config_file), "--today", "2026-11-27")
+    assert code == 1 and "no next letter is due" in err
+    run(capsys, "cases", "mark", reference, "sent", "--date", "2026-11-26", "--config",
+        str(config_file), "--today", "2026-11-27")
+    run(capsys, "cases", "mark", reference, "refused", "--reason", "we do not hold it",
+        "--config", str(config_file), "--today", "2026-12-10")
+    code, out, _ = run(capsys, "cases", "letters", reference, "--out", str(tmp_path / "next"),
+                       "--json", "--config", str(config_file), "--today", "2026-12-10")
+    (made,) = json.loads(out)["letters"]
+    assert code == 0 and made["kind"] == "followup"          # BIPA: a second demand
+    from pypdf import PdfReader
+    text = " ".join("".join(p.extract_text() for p in PdfReader(made["pdf"]).pages).split())
+    assert "You declined the requests in that letter" in text and reference in text
+    assert "Ann Example" in text
+    code, out, _ = run(capsys, "cases", "show", reference, "--config", str(config_file),
+                       "--today", "2026-12-10")
+    assert "followed-up" in out and "we do not hold it" in out

@@ -107,3 +107,36 @@ def test_the_terminal_chat_shows_what_is_due_when_it_starts(services, store):
     assert shown.startswith("Coming up or overdue:") and "Welcome back" in shown
     overdue = Chat(Journey(services, store, today=lambda: due + timedelta(days=1), reminders=False))
     assert "overdue since" in said(overdue.send(Command("resume")))
+
+
+def test_a_refusal_in_california_leads_to_a_complaint_pdf(chat, store):
+    import io
+    from pypdf import PdfReader
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+    chat.press("I appear in them")
+    chat.press("California")
+    chat.press("Same as where I live")
+    contact(chat, address="1 Pine St\nLos Angeles, CA 90012\nUSA")
+    chat.press("Done")
+    if step_now(chat) == "bipa_choice":
+        chat.press("Destroy now")
+    chat.press("Make my letters")
+    chat.press("Today, by email or web form")
+    chat.command("status")
+    chat.press("Update: Meta")
+    refused = said(chat.press("They refused"))
+    assert "California Privacy Protection Agency" in refused
+    assert {"Make a complaint", "Make a follow-up letter"} <= set(chat.buttons)
+    out = chat.press("Make a complaint")
+    (pdf, eml) = [o for o in out if isinstance(o, Document)]
+    assert pdf.filename.startswith("complaint-") and eml.filename.endswith(".eml")
+    assert "California Privacy Protection Agency" in pdf.caption and "not legal advice" in pdf.caption
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "California Privacy Protection Agency" in text and "Meta (Facebook) declined" in text
+    assert "Ann Example" in text and "California Consumer Privacy Act" in text
+    meta = next(item for item in letters(store) if item["company"] == "meta")
+    assert meta["status"] == "escalated" and meta["history"][-1]["status"] == "escalated"
+    assert "not due" in said(chat.send(Press(chat.buttons["Make a follow-up letter"])))

@@ -30,6 +30,8 @@ def sent_noted(count: int, on: date, dues: Sequence[tuple[str, date]]) -> str:
 # -- /status and one letter ------------------------------------------------------------
 STATUS_HEAD = "Your letters:"
 CALENDAR_BUTTON = "Calendar file (.ics)"
+NOT_YET_NEXT = ("That next step is not due for this letter now: it is for a letter the company "
+                "refused, answered in part, or left unanswered past its reply date.")
 CALENDAR_CAPTION = ("Your letters' reply dates, for your calendar app: one event per letter, "
                     "with a reminder the day before.")
 NO_OPEN_LETTERS = "None of your letters is waiting for anything: nothing to put in a calendar."
@@ -62,7 +64,18 @@ ACTION_WORDS = {"drafted": "made", "sent": "sent", "acknowledged": "they confirm
 BUTTONS = {"sent": "I sent it today", "acknowledged": "They confirmed receipt",
            "complied": "They complied", "refused": "They refused", "asked-id": "They want ID",
            "nothing": "They say they have nothing", "extended": "They extended the deadline",
-           "closed": "Close this letter"}
+           "closed": "Close this letter", "followup": "Make a follow-up letter",
+           "complaint": "Make a complaint"}
+
+
+def next_letter_made(kind: str, recipient: str, how: str, note: str, due: date) -> str:
+    what = "Your follow-up letter" if kind == "followup" else "Your complaint"
+    text = f"{what} to {recipient} is below, as a PDF and an email draft. {how}"
+    if kind == "followup":
+        text += f" It asks for a reply by {due.isoformat()}; I will count from that date."
+    if note:
+        text += f"\n\n{note}"
+    return text + "\n\nRead it before sending. This is not legal advice."
 
 AFTER = {
     "acknowledged": "Noted: they confirmed receipt. The reply date stays {due}.",
@@ -80,6 +93,7 @@ AFTER = {
                 "datasets they looked for, and whether they checked models or copies made from "
                 "the data. If their answer satisfies you, close the letter."),
     "refused": "Noted: they refused. What you can do next: {escalation}",
+    "next": "What you can do next:",
     "sent": "Noted: sent today. The reply is due {due}.",
     "closed": "Closed. It stays in /status until everything is deleted.",
     "partly": "Noted: they answered in part. Ask again for what is missing, in writing.",

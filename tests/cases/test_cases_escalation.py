@@ -1,0 +1,106 @@
+"""The next letters: a complaint to the right body, with the right legal basis, for CA, DE,
+FR, UK, TX; a second demand for IL (BIPA has no enforcing body) with the lawyer note for
+the sender; each rendered, read back from the PDF, and dated from the letter's history."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from pypdf import PdfReader
+
+from bot.cases import lifecycle
+from bot.cases.deadlines import DeadlineCounter
+from bot.cases.escalation import NextLetterMaker, complaint_body, next_steps
+from bot.errors import InputError
+from bot.letters.rules import load_rules
+from bot.letters.templates import LetterTemplates
+
+RULES = load_rules()
+COUNTER = DeadlineCounter(RULES, 30)
+MAKER = NextLetterMaker(RULES, LetterTemplates())
+SENDER = {"name": "Ann Example", "address": ["12 Main St", "Springfield"], "email": "ann@example.org"}
+MADE = date(2026, 11, 2)
+
+
+def refused(kind: str, residence: str) -> dict:
+    produced = SimpleNamespace(
+        reference="RB-20261102-BBBBBBBBBBBBBBBB", company="meta", company_name="Meta (Facebook)",
+        kind=kind, kind_title=RULES.get(kind).title, escalation=RULES.get(kind).escalation,
+        due=MADE + timedelta(days=30), calendars=(), document=SimpleNamespace(
+            recipient=("Meta Platforms, Inc.", "1 Meta Way", "Menlo Park, CA 94025")))
+    item = lifecycle.new_letter(produced, MADE, residence)
+    item = lifecycle.mark(item, "sent", MADE, due_from=COUNTER.due_from, medium="email")
+    return lifecycle.mark(item, "refused", MADE + timedelta(days=20), due_from=COUNTER.due_from)
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+@pytest.mark.parametrize("kind, residence, body, basis", [
+    ("ccpa", "US-CA", "California Privacy Protection Agency", "California Consumer Privacy Act"),
+    ("gdpr", "DE-BE", "Berlin", "Article 77 GDPR"),
+    ("gdpr", "FR", "Commission nationale de l'informatique et des libertés", "Article 77 GDPR"),
+    ("gdpr", "GB", "Information Commissioner's Office", "Article 77 UK GDPR"),
+    ("cubi", "US-TX", "Office of the Attorney General of Texas", "Texas"),
+])
+def test_a_refusal_leads_to_a_complaint_to_the_right_body(kind, residence, body, basis):
+    letter = refused(kind, residence)
+    today = MADE + timedelta(days=21)
+    assert next_steps(letter, today, RULES)[0] == "complaint"
+    made = MAKER.make("complaint", letter, SENDER, today)
+    text = text_of(made.pdf)
+    assert body in text and basis in text
+    assert "Meta (Facebook) declined my request" in text
+    assert "RB-20261102-BBBBBBBBBBBBBBBB" in text and made.document.reference in text
+    assert "Ann Example" in text and "$" not in text and "not legal advice" not in text.lower()
+    assert made.document.recipient[0].startswith(body.split(" (")[0][:10]) or body in \
+        " ".join(made.document.recipient)
+    assert made.eml.startswith(b"From:") or b"\r\nFrom:" in made.eml
+
+
+def test_bipa_has_no_body_so_a_second_demand_with_the_lawyer_note_for_the_sender():
+    letter = refused("bipa-demand", "US-IL")
+    today = MADE + timedelta(days=21)
+    assert complaint_body(letter, RULES) is None
+    assert next_steps(letter, today, RULES) == ("followup",)
+    made = MAKER.make("followup", letter, SENDER, today)
+    text = text_of(made.pdf)
+    assert "You declined the requests in that letter" in text
+    assert made.document.recipient[0] == "Meta Platforms, Inc."        # the first letter's address
+    assert "five years" in made.note and "lawyer" in made.note          # for the sender ...
+    assert "five years" not in text                                    # ... not for the company
+    assert made.due == today + timedelta(days=14)
+    with pytest.raises(InputError, match="no public body"):
+        MAKER.make("complaint", letter, SENDER, today)
+
+
+def test_an_unanswered_letter_gets_a_follow_up_first_and_the_timeline():
+    produced = SimpleNamespace(
+        reference="RB-20261102-CCCCCCCCCCCCCCCC", company="ibm", company_name="IBM",
+        kind="ccpa", kind_title="Requests under the CCPA", escalation="", calendars=(),
+        due=MADE + timedelta(days=45), document=SimpleNamespace(recipient=("IBM",)))
+    letter = lifecycle.mark(lifecycle.new_letter(produced, MADE, "US-CA"), "sent", MADE,
+                            due_from=COUNTER.due_from, medium="post")
+    due = date.fromisoformat(letter["due"])
+    assert next_steps(letter, due, RULES) == ()
+    assert next_steps(letter, due + timedelta(days=1), RULES) == ("followup", "complaint")
+    made = MAKER.make("followup", letter, SENDER, due + timedelta(days=1))
+    text = text_of(made.pdf)
+    assert "I have not received one" in text and "by post" in text
+    assert "I sent the letter; reply due by" in text
+    followed = lifecycle.record_next(letter, "followup", due + timedelta(days=1), made.due, "IBM")
+    assert followed["status"] == "followed-up" and followed["due"] == made.due.isoformat()
+    assert lifecycle.view(followed, due + timedelta(days=2)).open
+
+
+def test_hostile_values_print_literally():
+    letter = refused("ccpa", "US-CA")
+    letter["company_name"] = "{{ 7*7 }} <b>Co</b>"
+    made = MAKER.make("complaint", letter, {**SENDER, "name": "= Ann ~ {% x %}"},
+                      MADE + timedelta(days=21))
+    text = text_of(made.pdf)
+    assert "{{ 7*7 }} <b>Co</b>" in text and "= Ann ~ {% x %}" in text and "49" not in text
