@@ -92,17 +92,30 @@ def due_reminders(store: Any, today: date) -> Iterator[DueReminder]:
 def claim_reminder(store: Any, reminder: DueReminder, today: date) -> bool:
     """Record ``reminder`` (and the earlier ones it replaces) as sent, before sending
     it; False if another run already did (then do not send it)."""
-    claimed = [False]
+    return reminder.reference in claim_reminders(store, reminder.user_id, [reminder], today)
 
-    def record(letter: dict) -> dict:
-        key, skipped = reminders.due_now(letter, today)
-        if key != reminder.key:
-            return letter
-        claimed[0] = True
-        return {**letter, "reminded": [*letter.get("reminded", []), *skipped, key]}
 
-    update(store, reminder.user_id, reminder.reference, record)
-    return claimed[0]
+def claim_reminders(store: Any, user_id: int, due: Sequence[DueReminder], today: date) -> set[str]:
+    """:func:`claim_reminder` for several reminders of one person, with one write per
+    case; returns the references claimed now."""
+    wanted = {r.reference: r.key for r in due}
+    claimed: set[str] = set()
+    for case in store.cases(user_id):
+        items = [_upgraded(case, letter) for letter in case.get("letters", [])]
+        changed = False
+        for i, letter in enumerate(items):
+            key = wanted.get(letter.get("reference"))
+            if key is None:
+                continue
+            now, skipped = reminders.due_now(letter, today)
+            if now != key:
+                continue
+            items[i] = {**letter, "reminded": [*letter.get("reminded", []), *skipped, key]}
+            claimed.add(letter["reference"])
+            changed = True
+        if changed:
+            store.update_case(user_id, case["id"], {"letters": items})
+    return claimed
 
 
 def _upgraded(case: dict, letter: dict) -> dict:

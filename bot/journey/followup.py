@@ -257,26 +257,34 @@ class Reminder:
 
 
 def claim_reminders(store: "Store", today: date) -> Iterator[Reminder]:
-    """Every reminder due today, each recorded before it is handed out (at most once)."""
+    """Every reminder due today, each recorded before it is handed out (at most once),
+    with one write per person."""
+    by_person: dict[int, list[book.DueReminder]] = {}
     for due in book.due_reminders(store, today):
+        by_person.setdefault(due.user_id, []).append(due)
+    for user_id, dues in by_person.items():
         try:
-            claimed = book.claim_reminder(store, due, today)
+            claimed = book.claim_reminders(store, user_id, dues, today)
         except RightsbotError as exc:
-            log.error("reminder for user %s not recorded: %s", due.user_id, type(exc).__name__)
+            log.error("reminders for user %s not recorded: %s", user_id, type(exc).__name__)
             continue
-        if not claimed:
-            continue
-        letter = due.letter
-        if due.key == "nudge":
-            actions: tuple[str, ...] = ("sent",)
-        elif due.key.startswith("overdue"):
-            actions = ("followup", "acknowledged", "complied", "refused", "asked-id", "extended")
-        else:
-            actions = ("acknowledged", "complied", "refused", "asked-id", "extended")
-        buttons = rows([letter_button(texts.BUTTONS[a], letter["reference"], a) for a in actions], 2)
-        text = texts.reminder(due.key, letter["company_name"], letter["reference"],
-                              date.fromisoformat(letter["due"]), letter.get("escalation", ""))
-        yield Reminder(due.user_id, Reply(text, buttons), letter["reference"], due.key)
+        for due in dues:
+            if due.reference in claimed:
+                yield _reminder(due)
+
+
+def _reminder(due: "book.DueReminder") -> Reminder:
+    letter = due.letter
+    if due.key == "nudge":
+        actions: tuple[str, ...] = ("sent",)
+    elif due.key.startswith("overdue"):
+        actions = ("followup", "acknowledged", "complied", "refused", "asked-id", "extended")
+    else:
+        actions = ("acknowledged", "complied", "refused", "asked-id", "extended")
+    buttons = rows([letter_button(texts.BUTTONS[a], letter["reference"], a) for a in actions], 2)
+    text = texts.reminder(due.key, letter["company_name"], letter["reference"],
+                          date.fromisoformat(letter["due"]), letter.get("escalation", ""))
+    return Reminder(due.user_id, Reply(text, buttons), letter["reference"], due.key)
 
 
 FOLLOWUP_STEPS: tuple[Step, ...] = (SentWhen(),)
