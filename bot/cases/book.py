@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import InputError
-from . import lifecycle, reminders
+from . import lifecycle, quiet, reminders
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,21 @@ def record_delivery(store: Any, user_id: int, produced: Sequence[Any], on: date,
     ``sender`` (name, address lines, email) signs the follow-ups and complaints; it is
     deleted with the case."""
     letters = [lifecycle.new_letter(p, on, residence) for p in produced]
+    zone = next((c.get("tz") for c in store.cases(user_id) if c.get("tz")), None)
     return store.add_case(user_id, {"created": on.isoformat(), "due": _latest_due(letters),
-                                    "sender": sender or {}, "letters": letters})
+                                    "sender": sender or {}, "tz": zone or quiet.zone_for(residence),
+                                    "letters": letters})
+
+
+def zone_of(store: Any, user_id: int) -> str:
+    """The time zone the person's reminders follow (their latest case's)."""
+    zones = [c.get("tz") for c in store.cases(user_id) if c.get("tz")]
+    return zones[-1] if zones else quiet.DEFAULT_ZONE
+
+
+def set_zone(store: Any, user_id: int, zone: str) -> None:
+    for case in store.cases(user_id):
+        store.update_case(user_id, case["id"], {"tz": zone})
 
 
 def sender_of(store: Any, user_id: int, reference: str) -> dict:
@@ -79,9 +92,15 @@ class DueReminder:
     letter: dict
 
 
-def due_reminders(store: Any, today: date) -> Iterator[DueReminder]:
-    """Every reminder due by ``today`` that was not sent, one per letter."""
+def due_reminders(store: Any, today: date, now: datetime | None = None) -> Iterator[DueReminder]:
+    """Every reminder due by ``today`` that was not sent, one per letter; with ``now``,
+    only for people for whom it is not quiet hours (bot.cases.quiet)."""
     for user_id, case in store.iter_cases():
+        if now is not None:
+            zone = case.get("tz") or quiet.zone_for(
+                next((l.get("residence", "") for l in case.get("letters", [])), ""))
+            if quiet.quiet(zone, now):
+                continue
         for letter in case.get("letters", []):
             letter = _upgraded(case, letter)
             key, _ = reminders.due_now(letter, today)

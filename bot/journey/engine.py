@@ -9,7 +9,7 @@ plain re-prompt; nothing is stored before the person agrees.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import texts
@@ -111,11 +111,11 @@ class Journey:
             log.info("start: %d person(s) told their letters were interrupted", len(told))
         return told
 
-    def due_reminders(self, today: date) -> list[Reminder]:
+    def due_reminders(self, today: date, now: datetime | None = None) -> list[Reminder]:
         """The reminders due by ``today`` (before, on and after each reply date; see
         bot.cases.reminders), each recorded as sent before it is returned: a crash after
         this call loses at most those, and never sends one twice."""
-        return list(claim_reminders(self.store, today))
+        return list(claim_reminders(self.store, today, now))
 
     def mark_reminded(self, reminder: Reminder) -> None:
         """Kept for doors written against the older protocol: reminders are recorded

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Iterator
 
 from ..cases import book, lifecycle
 from ..cases.calendar import calendar
 from ..cases.escalation import next_steps
+from ..cases.quiet import parse_zone
 from ..errors import InputError, RightsbotError
 from . import texts
 from .io import Button, Document, Reply
@@ -143,6 +144,8 @@ def status(turn: Turn) -> Outputs:
             buttons.append(letter_button(texts.update_button(letter["company_name"]),
                                          letter["reference"], "open"))
     buttons.append(letter_button(texts.CALENDAR_BUTTON, "all", "ics"))
+    buttons.append(letter_button(texts.ZONE_BUTTON.format(zone=book.zone_of(turn.store, turn.user_id)),
+                                 "all", "tz"))
     yield Reply("\n".join(lines), rows(buttons, 2))
 
 
@@ -150,6 +153,11 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     """A button about one letter (from /status, a card or a reminder)."""
     if action == "ics" and reference == "all":
         yield from _calendar(turn)
+        return
+    if action == "tz" and reference == "all":
+        if turn.session.step != "reminder_zone":
+            turn.session.data["before_zone"] = turn.session.step
+        yield from turn.go("reminder_zone")
         return
     try:
         _, letter = book.find(turn.store, turn.user_id, reference)
@@ -256,11 +264,11 @@ class Reminder:
     key: str
 
 
-def claim_reminders(store: "Store", today: date) -> Iterator[Reminder]:
-    """Every reminder due today, each recorded before it is handed out (at most once),
-    with one write per person."""
+def claim_reminders(store: "Store", today: date, now: datetime | None = None) -> Iterator[Reminder]:
+    """Every reminder due today (outside the person's quiet hours when ``now`` is given),
+    each recorded before it is handed out (at most once), with one write per person."""
     by_person: dict[int, list[book.DueReminder]] = {}
-    for due in book.due_reminders(store, today):
+    for due in book.due_reminders(store, today, now):
         by_person.setdefault(due.user_id, []).append(due)
     for user_id, dues in by_person.items():
         try:
@@ -287,5 +295,36 @@ def _reminder(due: "book.DueReminder") -> Reminder:
     return Reminder(due.user_id, Reply(text, buttons), letter["reference"], due.key)
 
 
-FOLLOWUP_STEPS: tuple[Step, ...] = (SentWhen(),)
+class ReminderZone(Step):
+    """The time zone of the person's reminders (9:00 to 20:00 there)."""
+
+    name = "reminder_zone"
+
+    def prompt(self, turn: Turn) -> Outputs:
+        yield Reply(texts.ask_zone(book.zone_of(turn.store, turn.user_id)),
+                    ((turn.btn(texts.BACK, "back"),),))
+
+    def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        if action == "back":
+            yield from turn.go(self._previous(turn))
+        else:
+            yield from super().on_press(turn, action, arg)
+
+    def on_text(self, turn: Turn, text: str) -> Outputs:
+        try:
+            zone = parse_zone(text)
+        except InputError as exc:
+            yield Reply(str(exc), ((turn.btn(texts.BACK, "back"),),))
+            return
+        book.set_zone(turn.store, turn.user_id, zone)
+        log.info("user %s: reminder time zone changed", turn.user_id)
+        yield from turn.go(self._previous(turn), texts.zone_set(zone))
+
+    @staticmethod
+    def _previous(turn: Turn) -> str:
+        previous = turn.session.data.pop("before_zone", None) or "menu"
+        return previous if previous in turn.steps and previous != "reminder_zone" else "menu"
+
+
+FOLLOWUP_STEPS: tuple[Step, ...] = (SentWhen(), ReminderZone())
 

@@ -27,7 +27,7 @@ from ..errors import ConfigError
 from .commands import bot_commands
 from .door import JourneyPort, TelegramDoor
 from .processor import PerPersonUpdateProcessor
-from .reminders import daily_job, send_interrupted, send_reminders
+from .reminders import daily_job, hourly_job, send_interrupted, send_reminders
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,9 @@ def build_application(config: Config, journey: JourneyPort, token: str, *,
         application.job_queue.run_daily(
             daily_job, time(hour=tg.reminder_hour_utc, tzinfo=timezone.utc),
             data={"door": door, "store": store}, name="daily-reminders")
+        # each person's reminders in the first hour of their day (quiet hours: bot.cases.quiet)
+        application.job_queue.run_repeating(hourly_job, interval=3600, first=300,
+                                            data={"door": door}, name="hourly-reminders")
     return application
 
 

@@ -35,7 +35,7 @@ class JourneyPort(Protocol):
 
     def handle(self, user_id: int, event: Input) -> Iterator[object]: ...
 
-    def due_reminders(self, today: date) -> list[Any]: ...     # items with .user_id, .reply
+    def due_reminders(self, today: date, now: Any = None) -> list[Any]: ...  # .user_id, .reply
 
     def mark_reminded(self, reminder: Any) -> None: ...
 

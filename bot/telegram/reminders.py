@@ -1,5 +1,6 @@
-"""The daily job (deadline reminders, the store's retention sweep) and the start-up notice
-to people whose letters were being made when the bot last stopped."""
+"""The jobs: reminders every hour (each person's arrive in their daytime), the store's
+retention sweep daily, and the start-up notice to people whose letters were being made
+when the bot last stopped."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ async def send_reminders(bot: Bot, door: TelegramDoor, now: datetime) -> tuple[i
     one before handing it out, so a crash or restart never sends one twice (and a
     restart catches up on what a stopped bot missed: it runs at start-up too)."""
     loop = asyncio.get_running_loop()
-    due = await loop.run_in_executor(door.executor, door.journey.due_reminders, now.date())
+    due = await loop.run_in_executor(door.executor, door.journey.due_reminders, now.date(), now)
     sent = failed = 0
     for reminder in due:
         user_id = reminder.user_id
@@ -58,6 +59,13 @@ async def send_interrupted(bot: Bot, door: TelegramDoor) -> int:
             log.info("start: interrupted-letters notice for user %s not delivered (%s)",
                      user_id, type(exc).__name__)
     return told
+
+
+async def hourly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback, every hour: the reminders of people whose day (9:00-20:00 their
+    time) it now is; ``context.job.data`` is ``{"door": TelegramDoor}``."""
+    data: dict[str, Any] = context.job.data  # type: ignore[union-attr,assignment]
+    await send_reminders(context.bot, data["door"], datetime.now(timezone.utc))
 
 
 async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -140,3 +140,17 @@ def test_a_refusal_in_california_leads_to_a_complaint_pdf(chat, store):
     meta = next(item for item in letters(store) if item["company"] == "meta")
     assert meta["status"] == "escalated" and meta["history"][-1]["status"] == "escalated"
     assert "not due" in said(chat.send(Press(chat.buttons["Make a follow-up letter"])))
+
+
+def test_the_reminder_time_zone_can_be_changed_from_status(chat, store):
+    deliver(chat)
+    chat.press("Today, by email or web form")
+    status = chat.command("status")
+    assert "Reminder time zone: America/Chicago" in chat.buttons
+    asked = said(chat.press("Reminder time zone"))
+    assert "between 9:00 and 20:00 in America/Chicago" in asked
+    assert "don't know that time zone" in said(chat.text("Gotham"))
+    done = said(chat.text("Europe/Berlin"))
+    assert "now come between 9:00 and 20:00 in Europe/Berlin" in done
+    assert all(case["tz"] == "Europe/Berlin" for case in store.cases(USER))
+    assert step_now(chat) == "delivered" and status

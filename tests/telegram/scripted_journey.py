@@ -101,7 +101,7 @@ class ScriptedJourney:
         else:
             yield Reply(f"echo {text}")
 
-    def due_reminders(self, today: date) -> list:
+    def due_reminders(self, today: date, now=None) -> list:
         """Like the journey: each reminder is handed out once (recorded before sending)."""
         self.reminder_days.append(today)
         handed, self.reminders = list(self.reminders), []

@@ -30,6 +30,16 @@ def sent_noted(count: int, on: date, dues: Sequence[tuple[str, date]]) -> str:
 # -- /status and one letter ------------------------------------------------------------
 STATUS_HEAD = "Your letters:"
 CALENDAR_BUTTON = "Calendar file (.ics)"
+ZONE_BUTTON = "Reminder time zone: {zone}"
+
+
+def ask_zone(zone: str) -> str:
+    return (f"Your reminders come between 9:00 and 20:00 in {zone}. To change that, type a time "
+            "zone, like Europe/Berlin, America/Chicago or Asia/Tokyo.")
+
+
+def zone_set(zone: str) -> str:
+    return f"Noted: your reminders now come between 9:00 and 20:00 in {zone}."
 NOT_YET_NEXT = ("That next step is not due for this letter now: it is for a letter the company "
                 "refused, answered in part, or left unanswered past its reply date.")
 CALENDAR_CAPTION = ("Your letters' reply dates, for your calendar app: one event per letter, "
