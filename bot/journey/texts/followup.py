@@ -122,7 +122,8 @@ def reminder(key: str, company: str, reference: str, due: date, escalation: str)
         text = f"{company}'s reply to your letter {reference} is due today ({due.isoformat()})."
     else:
         text = (f"{company}'s reply to your letter {reference} was due on {due.isoformat()}. "
-                f"If they have not answered: {escalation}")
+                "If they have not answered, you can send a follow-up letter (I make it for you)."
+                + (f" What else you can do: {escalation}" if escalation else ""))
     return text + "\n\nWhat happened? This is not legal advice."
 
 
