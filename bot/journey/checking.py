@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..errors import InputError, PhotoError
 from . import results, texts
-from .io import Output, Reply, Typing, Upload
+from .io import Album, Output, Reply, Typing, Upload
 from .reading import read_message
 from .steps import Outputs, Step, Turn
 
@@ -45,6 +45,22 @@ def add_text_inputs(turn: Turn, text: str, *, account: bool = False) -> Added:
         bucket.append(value)
         new += 1
     return Added(new, repeated, tuple(problems), reading.understood)
+
+
+_PICTURE_ENDINGS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def picture_urls(result: dict | None) -> list[tuple[str, str]]:
+    """(image URL, caption) of the matched photos whose picture the index links to (a
+    dataset's image URL, not a photo page), once each."""
+    seen: dict[str, str] = {}
+    for match in results.matches(result):
+        url = match.url or ""
+        path = url.split("?", 1)[0].lower()
+        if url.startswith("https://") or url.startswith("http://"):
+            if path.endswith(_PICTURE_ENDINGS) and url not in seen:
+                seen[url] = " ".join(filter(None, [match.dataset, match.photo_id]))
+    return list(seen.items())
 
 
 def run_check(turn: Turn, lead: str = "") -> Outputs:
@@ -202,6 +218,8 @@ class Results(Step):
         if results.count(result):
             buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),
                             turn.btn(texts.LIST_PHOTOS, "list")))
+        if picture_urls(result):
+            buttons.append((turn.btn(texts.SHOW_PICTURES, "pictures"),))
         buttons.append((turn.btn(texts.CHECK_MORE, "more"), turn.btn(texts.START_OVER, "new")))
         yield Reply(text, tuple(buttons))
 
@@ -209,6 +227,13 @@ class Results(Step):
         found = results.count(turn.session.result)
         if action == "list" and found:
             yield from turn.go("matches")
+        elif action == "pictures" and picture_urls(turn.session.result):
+            pictures = picture_urls(turn.session.result)
+            shown = pictures[:texts.MAX_PICTURES]
+            yield Reply(texts.pictures_intro(len(shown), len(pictures)))
+            yield Typing()
+            yield Album(tuple(url for url, _ in shown), tuple(caption for _, caption in shown))
+            yield from turn.reprompt()
         elif action == "letters":
             if not found:
                 yield from turn.reprompt(texts.NO_LETTERS_WITHOUT_MATCH)

@@ -97,8 +97,17 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Album:
+    """Pictures to show by their web address (Telegram fetches them; the bot never
+    downloads or keeps them): ``urls`` with one caption each. A door skips a link that
+    no longer works and says how many it skipped (``texts.dead_links``)."""
+    urls: tuple[str, ...]
+    captions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Typing:
     """A slow step follows: show a typing indicator."""
 
 
-Output = Union[Reply, Document, Typing]
+Output = Union[Reply, Document, Album, Typing]

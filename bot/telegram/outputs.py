@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.constants import ChatAction
 from telegram.error import BadRequest
 
-from ..journey.io import Document, Keyboard, Output, Reply, Typing
+from ..journey import texts
+from ..journey.io import Album, Document, Keyboard, Output, Reply, Typing
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MEDIA_GROUP = 10          # photos per album (Telegram allows 2-10)
 
 
 def utf16_len(text: str) -> int:
@@ -75,6 +77,8 @@ class TurnRenderer:
             await self.reply(output)
         elif isinstance(output, Document):
             await self.document(output)
+        elif isinstance(output, Album):
+            await self.album(output)
         elif isinstance(output, Typing):
             await self.bot.send_chat_action(self.chat_id, ChatAction.TYPING)
         else:
@@ -109,6 +113,33 @@ class TurnRenderer:
             first_id = first_id or message.message_id
         if reply.replace is not None and first_id is not None:
             self.replaced[reply.replace] = first_id
+
+    async def album(self, album: Album) -> None:
+        """Photos by URL, up to 10 per media group; if Telegram cannot fetch one (deleted
+        or made private), each is sent alone so only the dead ones are skipped."""
+        captions = list(album.captions) + [""] * (len(album.urls) - len(album.captions))
+        items = list(zip(album.urls, captions))
+        dead = 0
+        for start in range(0, len(items), MEDIA_GROUP):
+            chunk = items[start:start + MEDIA_GROUP]
+            if len(chunk) > 1:
+                try:
+                    await self.bot.send_media_group(self.chat_id, [
+                        InputMediaPhoto(url, caption=caption[:MAX_CAPTION] or None)
+                        for url, caption in chunk])
+                    self.sent += len(chunk)
+                    continue
+                except BadRequest as exc:
+                    log.info("chat %s: album refused (%s); photos one by one", self.chat_id,
+                             exc.message)
+            for url, caption in chunk:
+                try:
+                    await self.bot.send_photo(self.chat_id, url, caption=caption[:MAX_CAPTION] or None)
+                    self.sent += 1
+                except BadRequest:
+                    dead += 1
+        if dead:
+            await self.reply(Reply(texts.dead_links(dead)))
 
     async def document(self, document: Document) -> None:
         caption = document.caption or None

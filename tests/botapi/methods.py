@@ -114,7 +114,7 @@ class BotApi:
             name.lower(): getattr(self, name) for name in (
                 "getMe", "logOut", "close", "sendMessage", "sendChatAction",
                 "answerCallbackQuery", "editMessageText", "editMessageReplyMarkup",
-                "sendDocument", "sendMediaGroup", "getFile", "setMyCommands", "getMyCommands",
+                "sendDocument", "sendPhoto", "sendMediaGroup", "getFile", "setMyCommands", "getMyCommands",
                 "deleteMyCommands")}
 
     # ---- identity and housekeeping ------------------------------------------------
@@ -290,6 +290,8 @@ class BotApi:
             if known is not None:
                 return known
             if raw.startswith(("http://", "https://")):
+                if "/dead/" in raw:      # Telegram could not fetch it (deleted, private)
+                    raise bad("failed to get HTTP URL content")
                 return self.world.store_file(None, size=0, kind=kind,
                                              file_name=raw.rsplit("/", 1)[-1])
             raise bad("wrong file identifier/HTTP URL specified")
@@ -305,6 +307,16 @@ class BotApi:
         self.world.put_message(message, kind="message")
         return self.world.message_json(message)
 
+    def sendPhoto(self, p: Params) -> dict[str, Any]:
+        chat_id = self._chat(p)
+        caption = self._caption(p)
+        keyboard = self._keyboard(p)
+        stored = self._input_file(p, "photo", p.upload("photo"), "photos")
+        message = BotMessage(self.world.next_message_id(chat_id), chat_id, now(),
+                             caption=caption, keyboard=keyboard, photo=stored)
+        self.world.put_message(message, kind="message")
+        return self.world.message_json(message)
+
     def sendMediaGroup(self, p: Params) -> list[dict[str, Any]]:
         chat_id = self._chat(p)
         media = p.json("media")
@@ -316,11 +328,13 @@ class BotApi:
         if "document" in kinds and kinds != {"document"}:
             raise bad("document can't be mixed with other media types")
         group = short_id("group", chat_id, now(), len(media))[:18]
+        # every item is fetched first: like Telegram, one bad item fails the whole group
+        files = [(self._caption(p, item.get("caption")),
+                  self._input_file(p, f"media[{index}]", item.get("media"),
+                                   "photos" if item["type"] == "photo" else "documents"))
+                 for index, item in enumerate(media)]
         results = []
-        for index, item in enumerate(media):
-            caption = self._caption(p, item.get("caption"))
-            stored = self._input_file(p, f"media[{index}]", item.get("media"),
-                                      "photos" if item["type"] == "photo" else "documents")
+        for item, (caption, stored) in zip(media, files):
             fields = {"document": stored} if item["type"] != "photo" else {"photo": stored}
             message = BotMessage(self.world.next_message_id(chat_id), chat_id, now(),
                                  caption=caption, media_group_id=group, **fields)

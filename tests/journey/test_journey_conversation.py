@@ -379,3 +379,25 @@ def test_the_terminal_chat_promises_no_reminders_and_nothing_says_tap(services, 
     terminal.press("Preserve until resolved")
     done = said(terminal.press("Make my letters"))
     assert "I will remind you" not in done and "can't remind you" in done
+
+
+# -- issue 9, part 5: people see their pictures ----------------------------------------------
+
+def test_matched_pictures_are_shown_by_their_links(chat):
+    from bot.journey.io import Album
+    chat.start()
+    chat.press("Image links (URLs)")
+    chat.text(WIKIMEDIA)
+    assert "Show the pictures" in chat.buttons
+    out = chat.press("Show the pictures")
+    (album,) = [o for o in out if isinstance(o, Album)]
+    assert album.urls == (WIKIMEDIA,) and album.captions == ("facescrub",)
+    assert "I don't download or keep them" in said(out)
+    assert step_now(chat) == "results" and "Write letters" in chat.buttons
+
+
+def test_photo_pages_are_not_offered_as_pictures(chat):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)                     # matched by ID: the index has its page, not a picture
+    assert "Show the pictures" not in chat.buttons

@@ -10,7 +10,7 @@ import time
 from datetime import date
 from typing import Iterator
 
-from bot.journey.io import (Button, Command, Document, Input, Output, Press, Reply, Text, Typing,
+from bot.journey.io import (Album, Button, Command, Document, Input, Output, Press, Reply, Text, Typing,
                             Unsupported, Upload)
 
 PDF = b"%PDF-1.7\n% scripted test letter\n" + bytes(range(256)) * 40
@@ -66,6 +66,12 @@ class ScriptedJourney:
         if text == "doc":
             yield Typing()
             yield Document("letter-ibm.pdf", PDF, "Your letter to IBM")
+        elif text.startswith("album"):       # "album N": N pictures by URL, the 2nd one dead
+            count = int(text.split()[1]) if len(text.split()) > 1 else 3
+            urls = tuple(f"https://pics.example.org/{'dead' if i == 1 else 'ok'}/{i}.jpg"
+                         for i in range(count))
+            yield Album(urls, tuple(f"picture {i}" for i in range(count)))
+            yield Reply("shown")
         elif text == "longcaption":
             yield Document("notes.txt", b"notes", "c" * 1500)
         elif text.startswith("boom"):        # a bug whose message quotes what the person typed

@@ -281,3 +281,22 @@ async def test_press_is_answered_at_once_even_behind_a_slow_turn(live):
     live.journey.release.set()
     assert [(await alice.wait_for_reply()).text for _ in range(2)] == ["released", "pressed yes"]
     assert len(alice.callback_answers) == 1
+
+
+async def test_pictures_by_url_skip_dead_links_and_say_how_many(live):
+    alice = live.server.user(1020)
+    alice.send_text("album 3")
+    replies = [await alice.wait_for_reply(timeout=15) for _ in range(4)]
+    photos = [r for r in replies if r.photo is not None]
+    assert [p.caption for p in photos] == ["picture 0", "picture 2"]      # the dead one skipped
+    texts_seen = [r.text for r in replies if r.text]
+    assert texts_seen == [texts.dead_links(1), "shown"]
+    assert live.server.calls("sendMediaGroup")[0].status == 400            # tried as an album first
+
+
+async def test_a_full_album_goes_as_one_media_group(live):
+    alice = live.server.user(1021)
+    alice.send_text("album 1")
+    reply = await alice.wait_for_reply(timeout=15)
+    assert reply.photo is not None and reply.caption == "picture 0"
+    assert live.server.calls("sendMediaGroup") == []                       # one picture: sendPhoto

@@ -185,6 +185,19 @@ def miss_note(checked: Sequence[str]) -> str:
 
 
 LIST_PHOTOS = "Show matched photos"
+SHOW_PICTURES = "Show the pictures"
+MAX_PICTURES = 30
+
+
+def pictures_intro(shown: int, total: int) -> str:
+    more = f" (the first {shown} of {total})" if total > shown else ""
+    return (f"Here are the matched pictures{more}, straight from where the dataset lists them: "
+            "Telegram fetches them, I don't download or keep them. Is it you?")
+
+
+def dead_links(count: int) -> str:
+    return (f"{count} picture{'s' if count != 1 else ''} could not be shown: the link no longer "
+            "works (the photo was deleted or made private). The match still stands.")
 WRITE_LETTERS = "Write letters"
 CHECK_MORE = "Check more"
 START_OVER = "Check something else"
