@@ -275,7 +275,7 @@ class Matches(Step):
         yield Reply(text, (tuple(nav), (turn.btn(texts.BACK_TO_RESULTS, "back"),)), edit=turn.pressed)
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
-        if action == "page" and arg.isdigit():
+        if action == "page" and arg.isascii() and arg.isdigit():
             turn.session.page = int(arg)
             yield from self.prompt(turn)
         elif action == "back":

@@ -339,7 +339,7 @@ class RecipientsStep(Step):
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
         form = turn.session.form
         options = [o.slug for o in turn.services.recipient_options(turn.session.result, form)]
-        if action == "toggle" and arg.isdigit() and int(arg) < len(options):
+        if action == "toggle" and arg.isascii() and arg.isdigit() and int(arg) < len(options):
             slug = options[int(arg)]
             chosen = form.setdefault("recipients", [])
             if slug in chosen:

@@ -29,7 +29,7 @@ def button(nonce: int, label: str, action: str, arg: str = "") -> Button:
 def parse_press(data: str) -> Pressed | None:
     """The parts of a button's data, or None when it is not ours."""
     parts = data.split(":", 2)
-    if len(parts) < 2 or not parts[0].isdigit() or not parts[1]:
+    if len(parts) < 2 or not (parts[0].isascii() and parts[0].isdigit()) or not parts[1]:
         return None
     return Pressed(int(parts[0]), parts[1], parts[2] if len(parts) == 3 else "")
 

@@ -73,7 +73,7 @@ def photo_link(photo_id: str | None, owner: str | None, url: str | None) -> str:
     """The Flickr page of a photo when its ID is a Flickr ID, else the matched URL."""
     if url and not _is_flickr(url):
         return url
-    if photo_id and photo_id.isdigit():
+    if photo_id and photo_id.isascii() and photo_id.isdigit():
         if owner:
             return f"https://www.flickr.com/photos/{owner}/{photo_id}/"
         return f"https://www.flickr.com/photo.gne?id={photo_id}"
@@ -134,7 +134,7 @@ def _strength(row: tuple[str, ...]) -> int:
 
 def _sort_key(row: tuple[str, ...]) -> tuple:
     photo = row[1]
-    return (row[0], 0 if photo.isdigit() else 1, int(photo) if photo.isdigit() else 0, photo, row[4])
+    return (row[0], 0 if _number(photo) else 1, int(photo) if _number(photo) else 0, photo, row[4])
 
 
 def _is_flickr(url: str) -> bool:
@@ -144,3 +144,8 @@ def _is_flickr(url: str) -> bool:
 
 def _csv_safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _number(text: str) -> bool:
+    """ASCII digits only: int() of "²" or "٣" would fail or mean another photo."""
+    return text.isascii() and text.isdigit()

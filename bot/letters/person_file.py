@@ -184,7 +184,7 @@ def _shown_photos(value: Any) -> tuple[tuple[str, ...], bool]:
 def photo_key(text: str, key: str) -> str:
     """A photo as the matches name it: a Flickr photo ID from an ID or photo link,
     else the link itself."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return text
     try:
         ref = parse_flickr_ref(text)

@@ -401,3 +401,14 @@ def test_photo_pages_are_not_offered_as_pictures(chat):
     chat.press("Flickr photo links")
     chat.text(PIPA_PHOTO)                     # matched by ID: the index has its page, not a picture
     assert "Show the pictures" not in chat.buttons
+
+
+def test_forged_presses_with_unicode_digits_are_stale_not_crashes(chat):
+    chat.start()
+    chat.press("Flickr photo links")
+    chat.text(" ".join(str(9000000000000 + i) for i in (6, 8)) + " 1808093328")
+    chat.press("Show matched photos")
+    nonce = next(iter(chat.buttons.values())).split(":")[0]
+    for data in (f"{nonce}:page:²", f"{nonce}:page:٣", "²:x", "١:letters"):
+        out = said(chat.send(Press(data)))
+        assert texts.STALE_BUTTON in out or "page" in out.lower(), data
