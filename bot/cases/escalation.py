@@ -35,7 +35,7 @@ from .lifecycle import view
 
 FOLLOWUP_REPLY_DAYS = 14
 RECIPIENT_CHARS = 38      # characters of a wrapped authority name in the address window
-KINDS = ("followup", "complaint")
+KINDS = ("followup", "complaint", "id-reply")
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,13 @@ def complaint_body(letter: Mapping[str, Any], rules: LetterRules) -> Body | None
 
 
 def next_steps(letter: Mapping[str, Any], today: date, rules: LetterRules) -> tuple[str, ...]:
-    """The next letters that apply today: after a refusal the complaint first; when the
+    """The next letters that apply today: after a request for identification, the reply
+    that offers the least that verifies; after a refusal the complaint first; when the
     reply is overdue or partial, the follow-up first."""
     state = view(letter, today)
     body = complaint_body(letter, rules) is not None
+    if state.status == "asked-id":
+        return ("id-reply",)
     if state.status == "refused":
         return ("complaint", "followup") if body else ("followup",)
     if state.overdue or state.status == "partly":
@@ -168,6 +171,10 @@ class NextLetterMaker:
                    "letter, your first letter and any reply." if body.web else
                    f"Find how {body.name} takes consumer complaints on its web site, and attach "
                    "this letter, your first letter and any reply.")
+            note = ""
+        elif kind == "id-reply":
+            how = ("Send it as your answer to their request, from the email address your first "
+                   "letter gives, and keep a copy.")
             note = ""
         else:
             how = ("Send it the way you sent your first letter, to the same address, and keep "

@@ -102,9 +102,11 @@ def record_next(letter: Mapping[str, Any], kind: str, on: date, due: date,
     """A copy of ``letter`` after its next letter was made: a follow-up waits for the
     company again until ``due``; a complaint marks it escalated."""
     out = copy.deepcopy(dict(letter))
-    if kind == "followup":
+    if kind in ("followup", "id-reply"):
         out.update(status="followed-up", due=due.isoformat(), reminded=[])
         entry = {"on": on.isoformat(), "status": "followed-up", "due": due.isoformat()}
+        if kind == "id-reply":
+            entry["reason"] = "replied to the request for identification"
     else:
         out["status"] = "escalated"
         entry = {"on": on.isoformat(), "status": "escalated", "reason": f"complaint to {recipient}"}

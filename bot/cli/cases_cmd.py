@@ -63,12 +63,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "to the company, or a complaint to the body that enforces the law")
     nxt.add_argument("reference")
     nxt.add_argument("--out", type=Path, required=True, metavar="DIR")
-    nxt.add_argument("--kind", choices=("followup", "complaint"), default=None,
+    nxt.add_argument("--kind", choices=("followup", "complaint", "id-reply"), default=None,
                      help="which one (default: the first that applies: after a refusal the "
                           "complaint, after no answer the follow-up)")
     common(nxt)
     add_json_option(nxt)
     nxt.set_defaults(func=run_letters)
+
+    export = commands.add_parser("export", help="write everything stored about your cases "
+                                 "(letters, history, sender details) as one JSON file")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    common(export, today=False)
+    export.set_defaults(func=run_export)
 
     ics = commands.add_parser("ics", help="write the reply dates as a calendar file (.ics)")
     ics.add_argument("--out", type=Path, required=True, metavar="FILE")
@@ -208,6 +214,22 @@ def run_letters(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {paths['pdf']}: {kind} to {made.recipient}\n{made.how}"
               + (f"\nnote: {made.note}" if made.note else ""))
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    import json
+    from ..files import write_atomic
+    _, store = _open(args)
+    with store:
+        cases = store.cases(args.person_id)
+    data = json.dumps({"cases": cases}, ensure_ascii=False, indent=2).encode("utf-8")
+    try:
+        write_atomic(args.out, data)
+    except OSError as exc:
+        raise InputError(f"cannot write {args.out}: {exc.strerror}") from None
+    letters = sum(len(case.get("letters", [])) for case in cases)
+    print(f"wrote {args.out} ({len(cases)} case(s), {letters} letter(s))")
     return 0
 
 

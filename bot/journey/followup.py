@@ -170,7 +170,7 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     marks = {"sent": "sent", "acknowledged": "acknowledged", "complied": "complied",
              "refused": "refused", "asked-id": "asked-id", "extended": "extended",
              "closed": "closed", "partly": "partly"}
-    if action in ("followup", "complaint"):
+    if action in ("followup", "complaint", "id-reply"):
         yield from _next_letter(turn, letter, action)
         return
     if action == "nothing":       # nothing recorded: guidance, then the card's buttons
@@ -189,7 +189,7 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     text = texts.AFTER.get(action, "Noted.").format(due=letter["due"],
                                                     escalation=letter.get("escalation", ""))
     steps = next_steps(letter, turn.today, turn.services.letters.rules)
-    follow = {"complied": ("closed",), "asked-id": ("acknowledged", "refused", "closed"),
+    follow = {"complied": ("closed",), "asked-id": (*steps, "acknowledged", "refused", "closed"),
               "refused": (*steps, "closed"), "partly": (*steps, "complied", "closed")}.get(action, ())
     yield Reply(text, _buttons(turn, letter, follow) if follow else ())
 

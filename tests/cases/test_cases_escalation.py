@@ -104,3 +104,16 @@ def test_hostile_values_print_literally():
                       MADE + timedelta(days=21))
     text = text_of(made.pdf)
     assert "{{ 7*7 }} <b>Co</b>" in text and "= Ann ~ {% x %}" in text and "49" not in text
+
+
+def test_a_request_for_id_gets_a_reply_that_offers_the_least():
+    letter = refused("ccpa", "US-CA")
+    letter = lifecycle.mark(letter, "asked-id", MADE + timedelta(days=22), due_from=COUNTER.due_from)
+    today = MADE + timedelta(days=23)
+    assert next_steps(letter, today, RULES) == ("id-reply",)
+    made = MAKER.make("id-reply", letter, SENDER, today)
+    text = text_of(made.pdf)
+    assert "I will not send a copy of an identity document" in text
+    assert "ann@example.org" in text and made.document.recipient[0] == "Meta Platforms, Inc."
+    after = lifecycle.record_next(letter, "id-reply", today, made.due, made.recipient)
+    assert after["status"] == "followed-up" and "identification" in after["history"][-1]["reason"]

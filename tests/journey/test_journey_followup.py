@@ -69,6 +69,9 @@ def test_an_id_request_gets_guidance_that_asks_for_no_id_document(chat):
     chat.press("Update: UC Berkeley")
     text = said(chat.press("They want ID"))
     assert "only for what it reasonably needs" in text and "identity document" in text
+    out = chat.press("Make my reply to them")
+    (pdf, _) = [o for o in out if isinstance(o, Document)]
+    assert pdf.filename.startswith("id-reply-") and "Your reply" in pdf.caption
 
 
 def test_reminder_buttons_work_days_later_at_any_step(chat, journey, store):

@@ -75,13 +75,13 @@ BUTTONS = {"sent": "I sent it today", "acknowledged": "They confirmed receipt",
            "complied": "They complied", "refused": "They refused", "asked-id": "They want ID",
            "nothing": "They say they have nothing", "extended": "They extended the deadline",
            "closed": "Close this letter", "followup": "Make a follow-up letter",
-           "complaint": "Make a complaint"}
+           "complaint": "Make a complaint", "id-reply": "Make my reply to them"}
 
 
 def next_letter_made(kind: str, recipient: str, how: str, note: str, due: date) -> str:
-    what = "Your follow-up letter" if kind == "followup" else "Your complaint"
+    what = {"followup": "Your follow-up letter", "id-reply": "Your reply"}.get(kind, "Your complaint")
     text = f"{what} to {recipient} is below, as a PDF and an email draft. {how}"
-    if kind == "followup":
+    if kind in ("followup", "id-reply"):
         text += f" It asks for a reply by {due.isoformat()}; I will count from that date."
     if note:
         text += f"\n\n{note}"
