@@ -15,9 +15,10 @@ from pathlib import Path
 
 from ..config import secret
 from ..errors import InputError
+from ..files import clean_stale_temps
 from ..letters.person_file import load_person_file
-from ..letters.pipeline import (LetterMaker, LettersOutcome, SealSettings, write_cover,
-                                write_letters)
+from ..letters.output import write_delivery
+from ..letters.pipeline import LetterMaker, LettersOutcome, SealSettings
 from .common import (add_config_option, add_index_option, add_json_option, format_table,
                      load_config, print_json, progress_bar)
 
@@ -43,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="the certificate (PEM) that goes with --sign-key")
     parser.add_argument("--date", metavar="YYYY-MM-DD", type=_iso_date, default=None,
                         help="date the letters (default: today); deadlines count from it")
+    parser.add_argument("--case", action="store_true",
+                        help="also record the letters as a case in [storage] path, to follow "
+                             "them up with `rightsbot cases` (and the terminal chat)")
+    parser.add_argument("--person-id", type=int, default=0, metavar="ID",
+                        help="with --case: whose cases (default: the terminal chat's person, 0)")
     add_index_option(parser)
     add_config_option(parser)
     add_json_option(parser)
@@ -53,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from ..check import CheckRequest, Checker, PhotoInput   # the check loads the index stack
 
     config = load_config(args)
+    clean_stale_temps((args.out or config.letters.output_dir).expanduser())   # a killed run's temps
     person_file = load_person_file(args.person)
     seal = _seal(args, config.letters.seal_visible)
     maker = LetterMaker.from_config(config, seal=seal)
@@ -80,11 +87,12 @@ def run(args: argparse.Namespace) -> int:
                 bar.refresh()
             outcome = maker.make(person_file.person, result, on, progress=on_letter)
         out_dir = (args.out or config.letters.output_dir).expanduser()
-        written = write_letters(outcome.letters, out_dir)
-        if outcome.cover is not None:
-            cover = write_cover(outcome.cover, out_dir)
+        written, cover = write_delivery(outcome.letters, outcome.cover, out_dir)  # one delivery
+    case_id = _record_case(args, config, person_file.person, outcome.letters, on) if (
+        args.case and outcome.letters) else None
     if args.json:
         print_json({
+            "case": case_id,
             "letters": [{"company": w.letter.company, "kind": w.letter.kind, "pdf": str(w.pdf),
                          "eml": str(w.eml), "txt": str(w.txt), "reference": w.letter.reference,
                          "due": w.letter.due.isoformat(), "sha256": w.letter.sha256}
@@ -117,6 +125,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nRead your cover sheet first: {cover}\n")
         print(outcome.cover.text())
     return 0
+
+
+def _record_case(args: argparse.Namespace, config, person, letters, on: date) -> str:
+    """Store the letters as a case (all not sent yet), as the chat does after delivery."""
+    from ..cases import book
+    from ..storage import Store
+    with Store.from_config(config) as store:
+        case_id = book.record_delivery(store, args.person_id, letters, on, person.residence, {
+            "name": person.name, "address": list(person.address), "email": person.email})
+    if not args.json:
+        print(f"Recorded as case {case_id}: `rightsbot cases list` shows it; mark each letter "
+              "sent with `rightsbot cases mark REFERENCE sent`.")
+    return case_id
 
 
 def _seal(args: argparse.Namespace, visible: bool) -> SealSettings | None:

@@ -61,7 +61,14 @@ class Journey:
         The session is saved before the last output is yielded, so a door that
         has shown everything has also persisted it.
         """
-        stored = self.store.load_session(user_id)
+        try:
+            stored = self.store.load_session(user_id)
+        except RightsbotError as exc:
+            # a damaged file is set aside by the store (for the operator, erased by /forget
+            # and by retention); the person starts afresh instead of being stuck
+            log.warning("user %s: session unreadable (%s); starting afresh", user_id,
+                        type(exc).__name__)
+            stored = self.store.load_session(user_id)
         session = Session(stored)
         if stored is not None and session.step not in self.steps:
             log.warning("user %s: unknown saved step %r, back to the menu", user_id, session.step)

@@ -89,9 +89,13 @@ class LetterPool:
         """A queue the workers can put progress on (a manager's queue: the workers are
         spawned, so a plain multiprocessing queue cannot be handed to them)."""
         with self._lock:
-            if self._manager is None:
-                self._manager = multiprocessing.get_context("spawn").Manager()
-            return self._manager.Queue()
+            try:
+                if self._manager is None:
+                    self._manager = multiprocessing.get_context("spawn").Manager()
+                return self._manager.Queue()
+            except (OSError, EOFError) as exc:   # e.g. a socket path too long: no progress then
+                log.warning("letter progress unavailable: %s", type(exc).__name__)
+                return None
 
     def make(self, person: "Person", result: "CheckResult", on: date,
              progress: Callable[[int, int], None] | None = None) -> "LettersOutcome":

@@ -1,8 +1,9 @@
 """Build and run the python-telegram-bot Application around a journey.
 
 ``build_application(config, journey, token)`` wires the handlers, the per-person
-update order, the rate limiter (AIORateLimiter: ~30 messages/s overall, retries
-after HTTP 429), timeouts, the command menu (set at start-up) and the daily
+update order (one slot per person: one person's flood cannot starve the others),
+the rate limiter (AIORateLimiter: ~30 messages/s overall, retries after HTTP 429),
+timeouts, the command menu (set at start-up) and the daily
 reminder job. ``run_application`` runs it with long polling (the default: no
 update is dropped across restarts) or as a webhook with a secret token; both
 stop gracefully on SIGINT/SIGTERM, finishing the turns in progress.
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 JOURNEY_THREADS = 64          # journey turns running at once (checks mostly wait on the network)
-CONCURRENT_UPDATES = 256      # updates in flight; one person's stay in order
+CONCURRENT_UPDATES = 256      # turns running at once; at most one per person, in order
 RATE_LIMIT_RETRIES = 3        # retries after a 429 "Too Many Requests"
 
 

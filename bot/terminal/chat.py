@@ -3,6 +3,11 @@ letters written to a folder.
 
 This door only translates: a typed line becomes a journey input, and each
 output is printed (or, for documents, saved). All decisions stay in the journey.
+
+Documents that come one after another are one delivery (the cover sheet and the
+letters of one letters job): each is written into the delivery's temp folder as it
+comes, and the whole delivery is moved into the letters folder when the next
+non-document output arrives or the turn ends (:class:`bot.files.Delivery`).
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 from ..errors import RightsbotError
-from ..files import safe_filename, unique_path, write_atomic
-from ..journey.io import Command, Document, Input, Output, Press, Reply, Text, Typing, Upload
+from ..files import Delivery, clean_stale_temps, safe_filename
+from ..journey.io import Album, Command, Document, Input, Output, Press, Reply, Text, Typing, Upload
 
 _COMMAND = re.compile(r"^/[A-Za-z_]{1,32}(?:@\w+)?(?:\s|$)")
 TERMINAL_USER_ID = 0   # Telegram ids are positive; 0 is the person at this terminal
@@ -41,6 +46,8 @@ NO_SUCH_BUTTON = "There is no button {number}: type a number from 1 to {last}."
 CANNOT_SAVE = ("Could not save {path} ({reason}). Nothing was recorded and no letter was kept: "
                "free some space or choose another folder (rightsbot chat --out DIR), then "
                "choose \u201cMake my letters\u201d again.")
+FINISHED_EARLIER = ("The letters that were being saved when rightsbot stopped last time are now "
+                    "complete in {folder}.")
 
 
 class _SaveFailed(Exception):
@@ -63,8 +70,11 @@ class TerminalChat:
         self.user_id = user_id
         self.buttons: list[str] = []        # data of the buttons on screen, by number - 1
         self.saved: list[Path] = []
+        self._delivery: Delivery | None = None   # documents written, not yet moved in
+        self._captions: list[str] = []
 
     def run(self) -> int:
+        self.tidy()
         self.say(INTRO + "\n")
         self.feed(Command("resume"))
         while True:
@@ -166,12 +176,23 @@ class TerminalChat:
         return Upload(data, len(data), path.name, mime, as_photo=False)
 
     # -- output ------------------------------------------------------------------
+    def tidy(self) -> None:
+        """At start-up: clear what a killed save left in the letters folder (rightsbot's own
+        temp folders and files only), finishing a delivery that was being moved in."""
+        try:
+            leftovers = clean_stale_temps(self.letters_dir)
+        except OSError:
+            return               # an unreadable folder is reported when letters are saved
+        if leftovers.finished:
+            self.say(FINISHED_EARLIER.format(folder=self.letters_dir) + "\n")
+
     def feed(self, event: Input) -> None:
         outputs = iter(self.handle(self.user_id, event))
         saved_before = len(self.saved)
         try:
             for output in outputs:
                 self.show(output)
+            self._move_in()
         except (_SaveFailed, RightsbotError) as failed:
             # Stop the turn where it is: the journey saves nothing of an unfinished turn,
             # so the person is back where they were (before "Make my letters"), with
@@ -179,6 +200,7 @@ class TerminalChat:
             close = getattr(outputs, "close", None)
             if close is not None:
                 close()
+            self._discard()
             for path in self.saved[saved_before:]:      # no half set of letters left behind
                 with contextlib.suppress(OSError):
                     path.unlink()
@@ -187,9 +209,20 @@ class TerminalChat:
                 self.say("\n" + CANNOT_SAVE.format(path=failed.path, reason=failed.reason) + "\n")
             else:
                 self.say(f"\n{str(failed)[:1].upper()}{str(failed)[1:]}\n")
+        finally:
+            self._discard()       # a turn cut short (Ctrl-C, a bug): no temp left behind
 
     def show(self, output: Output) -> None:
+        if isinstance(output, Document):
+            self._write(output)
+            return
         if isinstance(output, Typing):
+            return
+        self._move_in()           # the documents before this message were one delivery
+        if isinstance(output, Album):          # a terminal shows the links, to open in a browser
+            captions = list(output.captions) + [""] * len(output.urls)
+            self.say("".join(f"  {url}" + (f"  ({caption})" if caption else "") + "\n"
+                             for url, caption in zip(output.urls, captions)))
             return
         if isinstance(output, Reply):
             self.say("\n" + output.text + "\n")
@@ -202,16 +235,36 @@ class TerminalChat:
                         labels.append(f"[{len(self.buttons)}] {button.label}")
                     self.say("  " + "   ".join(labels) + "\n")
             return
-        if isinstance(output, Document):
-            target = self.letters_dir / safe_filename(output.filename)
-            try:
-                self.letters_dir.mkdir(parents=True, exist_ok=True)
-                target = unique_path(target)
-                write_atomic(target, output.data)
-            except OSError as exc:
-                raise _SaveFailed(target, exc.strerror or str(exc)) from None
-            self.saved.append(target)
-            self.say(f"Saved {target}" + (f"  ({output.caption})" if output.caption else "") + "\n")
+
+    def _write(self, document: Document) -> None:
+        """Write one document into the delivery in progress (started by the first)."""
+        try:
+            if self._delivery is None:
+                self._delivery = Delivery(self.letters_dir)
+            self._delivery.add(document.filename, document.data)
+        except OSError as exc:
+            raise _SaveFailed(self.letters_dir / safe_filename(document.filename),
+                              exc.strerror or str(exc)) from None
+        self._captions.append(document.caption)
+
+    def _move_in(self) -> None:
+        """Move the delivery in progress into the letters folder and say what was saved."""
+        delivery, captions = self._delivery, self._captions
+        if delivery is None:
+            return
+        try:
+            paths = delivery.commit()
+        except OSError as exc:
+            raise _SaveFailed(self.letters_dir, exc.strerror or str(exc)) from None
+        self._delivery, self._captions = None, []
+        for path, caption in zip(paths, captions):
+            self.saved.append(path)
+            self.say(f"Saved {path}" + (f"  ({caption})" if caption else "") + "\n")
+
+    def _discard(self) -> None:
+        if self._delivery is not None:
+            self._delivery.discard()
+        self._delivery, self._captions = None, []
 
     def say(self, text: str) -> None:
         self.out.write(text)

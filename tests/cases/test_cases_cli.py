@@ -71,6 +71,12 @@ def test_list_mark_show_and_calendar(config_file, capsys, tmp_path):
                        "--today", "2026-11-30")
     events = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
     assert code == 0 and len(events) == 2 and f"{reference}@rightsbot" in {str(e["uid"]) for e in events}
+    exported = tmp_path / "cases.json"
+    code, out, _ = run(capsys, "cases", "export", "--out", str(exported), "--config", str(config_file))
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert code == 0 and data["cases"][0]["sender"]["name"] == "Ann Example"
+    assert any(l["reference"] == reference and l["history"][-1]["status"] == "sent"
+               for l in data["cases"][0]["letters"])
 
 
 def test_mistakes_are_plain_errors(config_file, capsys):
@@ -108,3 +114,22 @@ def test_the_next_letter_after_a_refusal_is_written(config_file, capsys, tmp_pat
     code, out, _ = run(capsys, "cases", "show", reference, "--config", str(config_file),
                        "--today", "2026-12-10")
     assert "followed-up" in out and "we do not hold it" in out
+
+
+def test_letters_from_a_person_file_can_be_recorded_as_a_case(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("FLICKR_API_KEY", raising=False)
+    build_demo_index(tmp_path / "index.sqlite")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[index]\npath = "{tmp_path / "index.sqlite"}"\ndemo = false\n'
+                      f'[storage]\npath = "{tmp_path / "storage"}"\n', encoding="utf-8")
+    person = tmp_path / "person.toml"
+    shutil.copyfile("docs/person-example.toml", person)
+    code, out, _ = run(capsys, "letters", "--person", str(person), "--out", str(tmp_path / "out"),
+                       "--case", "--json", "--config", str(config), "--date", "2026-11-26")
+    made = json.loads(out)
+    assert code == 0 and made["case"] and made["letters"]
+    code, out, _ = run(capsys, "cases", "list", "--json", "--config", str(config),
+                       "--today", "2026-11-26")
+    (case,) = json.loads(out)["cases"]
+    assert case["id"] == made["case"]
+    assert {l["reference"] for l in case["letters"]} == {l["reference"] for l in made["letters"]}

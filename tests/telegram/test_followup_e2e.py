@@ -83,7 +83,8 @@ async def test_sent_reminded_refused_complaint(botapi, tmp_path):
                           for l in c["letters"])
 
                 clock.today = due + timedelta(days=7)          # past every reply date
-                now = datetime.combine(clock.today, time(9), tzinfo=timezone.utc)
+                # 18:00 UTC: 10:00 in California, outside Cara's quiet hours
+                now = datetime.combine(clock.today, time(18), tzinfo=timezone.utc)
                 sent_count, _ = await send_reminders(app.bot, app.bot_data["door"], now)
                 assert sent_count == 2                          # Meta and UC Berkeley
                 reminders = [await cara.wait_for_reply(timeout=30) for _ in range(2)]
