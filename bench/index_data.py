@@ -5,7 +5,7 @@ fictional on purpose: photo IDs start at 9,000,000,000,000 (13 digits; Flickr's
 real IDs are 10-11 digits) and NSIDs end in ``@N99`` (real ones end in
 @N00-@N0x), so nothing generated here can name a real Flickr photo or person.
 
-    python -m bench.index_data yfcc OUT.tsv ROWS        # benchmark input
+    python -m bench.index_data yfcc OUT.tsv ROWS [PHOTOS_PER_OWNER=170]   # benchmark input
     python -m bench.index_data demo bot/data/demo       # regenerate the demo sample
 """
 
@@ -20,6 +20,7 @@ from urllib.parse import quote_plus
 
 BENCHMARK = False   # a data generator used by the index benchmarks and the demo
 PHOTO_BASE = 9_000_000_000_000
+SHUFFLE = 2_654_435_761   # a prime: i -> i * SHUFFLE mod n permutes 0..n-1
 NSID_BASE = 99_990_000
 WORDS = ("sunset beach family wedding street portrait city park dog cat friends party "
          "holiday travel mountain lake river snow summer winter spring autumn birthday "
@@ -40,10 +41,14 @@ def photo(number: int) -> int:
 
 def yfcc_rows(count: int, *, owners: int, seed: int = 1, start: int = 0,
               text_words: int = 30) -> Iterator[tuple[int, int, str]]:
-    """``(photo number, owner number, 25-field line)`` for ``count`` synthetic photos."""
+    """``(photo number, owner number, 25-field line)`` for ``count`` synthetic photos.
+
+    Each photo's owner is drawn at random from ``owners`` accounts; ``owners=0`` gives
+    every photo an account of its own (the worst case for the owners table), in a
+    shuffled order (a multiplicative permutation of the photo numbers)."""
     rng = random.Random(seed)
     for i in range(start, start + count):
-        owner = rng.randrange(owners) + 1
+        owner = rng.randrange(owners) + 1 if owners else (i * SHUFFLE) % (start + count) + 1
         pid = photo(i)
         server = rng.randrange(1000, 9999)
         farm = rng.randrange(1, 9)
@@ -63,6 +68,11 @@ def yfcc_rows(count: int, *, owners: int, seed: int = 1, start: int = 0,
             license_name, license_url, str(server), str(farm), secret,
             f"{rng.getrandbits(40):010x}", "jpg", "0")
         yield i, owner, "\t".join(fields)
+
+
+def owners_for(rows: int, per_owner: int) -> int:
+    """The ``owners`` argument giving about ``per_owner`` photos per account (1: one each)."""
+    return 0 if per_owner <= 1 else max(rows // per_owner, 1)
 
 
 def write_yfcc(out: TextIO, count: int, *, owners: int, seed: int = 1,
@@ -98,7 +108,8 @@ def main(argv: list[str]) -> int:
     if len(argv) >= 3 and argv[0] == "yfcc":
         with open(argv[1], "w", encoding="utf-8", buffering=1 << 20) as out:
             rows = int(argv[2])
-            write_yfcc(out, rows, owners=max(rows // 170, 1))
+            per_owner = int(argv[3]) if len(argv) > 3 else 170
+            write_yfcc(out, rows, owners=owners_for(rows, per_owner))
         return 0
     if len(argv) == 2 and argv[0] == "demo":
         write_demo(Path(argv[1]))

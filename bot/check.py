@@ -46,11 +46,16 @@ class Match:
     url: str | None
     distance: int | None    # Hamming distance, for "perceptual"
     query: str              # the input that matched
+    path: str | None = None  # a hashed dataset image with no photo ID, owner or URL: its
+                             # relative path in the dataset's image folder
 
     def to_json(self) -> dict:
-        return {"dataset": self.dataset, "match": self.match, "photo_id": self.photo_id,
-                "owner": self.owner, "url": self.url, "distance": self.distance,
-                "query": self.query}
+        out = {"dataset": self.dataset, "match": self.match, "photo_id": self.photo_id,
+               "owner": self.owner, "url": self.url, "distance": self.distance,
+               "query": self.query}
+        if self.path is not None:     # only for a dataset image named by its path alone
+            out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True)
@@ -143,8 +148,9 @@ class _Collector:
         hits = list(hits)
         dists = list(distances) if distances is not None else [None] * len(hits)
         for hit, distance in zip(hits, dists):
-            key = (hit.dataset, hit.photo_id, hit.owner, hit.url, query)
-            match = Match(hit.dataset, kind, hit.photo_id, hit.owner, hit.url, distance, query)
+            key = (hit.dataset, hit.photo_id, hit.owner, hit.url, hit.path, query)
+            match = Match(hit.dataset, kind, hit.photo_id, hit.owner, hit.url, distance, query,
+                          hit.path)
             old = self.by_entry.get(key)
             if old is None or MATCH_KINDS.index(kind) < MATCH_KINDS.index(old.match):
                 self.by_entry[key] = match
@@ -196,7 +202,8 @@ class Checker:
             progress("done", total, total)
         matches = sorted(out.by_entry.values(),
                          key=lambda m: (m.dataset, MATCH_KINDS.index(m.match),
-                                        m.distance or 0, m.photo_id or "", m.url or ""))
+                                        m.distance or 0, m.photo_id or "", m.url or "",
+                                        m.path or ""))
         return CheckResult(tuple(self.index.datasets()), tuple(matches), tuple(out.issues), total)
 
     # -- Flickr references -------------------------------------------------------

@@ -36,7 +36,8 @@ def test_pipa_photo_id_from_the_demo_is_a_flickr_photo_match(demo_file):
     assert [(m.dataset, m.match, m.photo_id) for m in result.matches] == [
         ("pipa", "flickr-photo", "1808093328")]
     assert result.problems == ()
-    assert result.checked == ("dif", "facescrub", "megaface", "pipa", "yfcc100m")
+    assert result.checked == ("coco", "conceptual-captions", "dif", "facescrub", "flickr30k",
+                              "flickr8k", "fsxl", "megaface", "pipa", "yfcc100m")
 
 
 def test_json_shape(demo_file):

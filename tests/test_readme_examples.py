@@ -64,7 +64,16 @@ def test_letters_examples_run_as_written(tmp_path):
 
 def test_check_examples_run_as_written(tmp_path):
     # the photo does not exist in the test's home folder: it could not be checked (exit 1)
-    results = run_examples(example_commands("Checking from the command line"), tmp_path, {2: 1})
-    assert "People In Photo Albums (PIPA)" in results[0].stdout
-    assert '"dataset": "dif"' in results[1].stdout
-    assert "beach.jpg: no such file" in results[2].stdout
+    commands = example_commands("Checking from the command line")
+    results = run_examples(commands, tmp_path, {len(commands) - 1: 1})
+    # real identifiers first, each found in the real manifest the README names
+    state, megaface_coco_flickr30k, pipa, synthetic, photo = results
+    assert "9364837@N06" in commands[0] and "fsxl: 414 photos matched" in state.stdout
+    found = megaface_coco_flickr30k.stdout
+    assert "(megaface): 1 photo matched" in found and "4174611825" in found
+    assert "(coco): 1 photo matched" in found and "6255196340" in found
+    assert "(flickr30k): 1 photo matched" in found and "(flickr8k): 1 photo matched" in found
+    assert "People In Photo Albums (PIPA)" in pipa.stdout
+    # the synthetic set stays, labelled as such
+    assert "99990001@N99" in commands[3] and '"dataset": "dif"' in synthetic.stdout
+    assert "beach.jpg: no such file" in photo.stdout

@@ -154,7 +154,7 @@ def _company_name(slug: str) -> str:
 def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo | None) -> list[str]:
     dataset = registry.get(slug) if registry is not None and slug in registry else None
     title = f"{dataset.name} ({slug})" if dataset else slug
-    photos = len({m.photo_id or m.url for m in matches})
+    photos = len({m.photo_id or m.url or m.path for m in matches})
     kinds = ", ".join(sorted({m.match for m in matches}))
     lines = ["", f"{title}: {photos:,} photo{'s' if photos != 1 else ''} matched ({kinds})"]
     if info is not None and "SYNTHETIC" in info.note:
@@ -162,8 +162,8 @@ def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo 
     if dataset:
         creators = " and ".join(_company_name(c) for c in (dataset.creator, *dataset.co_creators))
         lines.append(f"  created by: {creators} ({dataset.year})")
-    rows = [[m.match, m.photo_id or "-", m.owner or "-",
-             (m.url or "-") + (f"  (distance {m.distance})" if m.distance is not None else "")]
+    rows = [[m.match, m.photo_id or "-", m.owner or "-", _link(m)
+             + (f"  (distance {m.distance})" if m.distance is not None else "")]
             for m in matches[:ROWS_SHOWN]]
     table = format_table(["match", "photo ID", "owner", "link"], rows)
     lines += ["  " + line for line in table.splitlines()]
@@ -176,6 +176,13 @@ def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo 
     elif dataset:
         lines.append("  reported users: none recorded")
     return lines
+
+
+def _link(match: Match) -> str:
+    """The photo's link, or for a dataset image known only by its file, that file."""
+    if match.url:
+        return match.url
+    return f"dataset file {match.path}" if match.path else "-"
 
 
 def _coverage(result: CheckResult, infos: dict[str, DatasetInfo], registry) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from ..config import Config
@@ -16,6 +17,7 @@ from ..errors import IndexStoreError, InputError
 from ..index import FORMATS, DatasetIndex, build_demo_index, hash_image_folder, import_manifest, \
     open_index, remove_dataset
 from ..index.formats_structured import csv_columns
+from ..index.identity import LAYOUTS
 from ..index.keys import valid_slug
 from .common import add_config_option, add_index_option, add_json_option, format_table, \
     load_config, print_json, progress_bar
@@ -23,6 +25,7 @@ from .common import add_config_option, add_index_option, add_json_option, format
 ORDER = 20
 
 FORMAT_HELP = "\n".join(f"  {f.name:<10} {f.summary}" for f in FORMATS.values())
+LAYOUT_HELP = "\n".join(f"  {name:<12} {summary}" for name, summary in LAYOUTS.items())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Import the manifest files of one dataset, replacing what the index held "
                     "for it (atomically: a failed or interrupted import changes nothing). "
                     "gzip, bzip2 and xz files are read directly; a folder means every file in "
-                    "it. Bad rows are skipped and listed with their line numbers.",
+                    "it. Bad rows are skipped and listed with their line numbers. A damaged "
+                    "file (a compressed file cut off or failing its checksum, JSON broken off) "
+                    "fails the import and leaves the index as it was, unless --accept-partial.",
         epilog="formats:\n" + FORMAT_HELP + "\n\nexamples:\n"
                "  rightsbot index import --dataset yfcc100m --format yfcc100m yfcc100m_dataset.bz2\n"
                "  rightsbot index import --dataset vggface --format vggface vgg_face_dataset/files\n"
@@ -54,16 +59,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("--column", action="append", default=[], metavar="KEY=NAME",
                      help="csv format: which column holds a key; KEY is photo_id, owner, url, "
                           "sha256, md5 or phash (repeatable)")
+    imp.add_argument("--accept-partial", action="store_true",
+                     help="import the rows read before the damage in a damaged file (the "
+                          "dataset is then incomplete; the import says so)")
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="manifest files or folders")
     imp.set_defaults(func=run_import)
 
     hashing = sub.add_parser(
         "hash-images", help="add perceptual hashes from a folder of the dataset's images",
-        description="Hash every image under DIR (sha256, md5 and a 64-bit pHash, EXIF-upright) "
-                    "into the dataset's part of the index, so uploaded photos can match it even "
-                    "when recompressed. Uses all cores; resumable (files unchanged since the "
-                    "last run are skipped); photo IDs and NSIDs in MegaFace-style paths and "
-                    "Flickr file names are kept. Paths themselves are not stored.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=textwrap.fill(
+            "Hash every image under DIR (sha256, md5 and a 64-bit pHash, EXIF-upright) into the "
+            "dataset's part of the index, so uploaded photos can match it even when "
+            "recompressed. Uses all cores; resumable (files unchanged since the last run are "
+            "skipped). Each image is named by its Flickr photo ID, owner and URL where its path "
+            "(--layout), a map (--map) or FFHQ's metadata (--metadata) says them, so a match "
+            "names the photo; an image with none is named by its path relative to DIR, which "
+            "is then stored.", 78),
+        epilog="layouts (default: the one of the format the dataset was imported as, else "
+               "auto):\n" + LAYOUT_HELP + "\n\n" + textwrap.fill(
+                   "map: a UTF-8 CSV, one image a line: path (relative to DIR), photo_id, owner, "
+                   "url; a header line naming these columns is optional, owner and url may be "
+                   "empty. Every field is checked; a map with any problem is refused with its "
+                   "line numbers and nothing is hashed.", 78) + "\n\n"
+               "examples:\n"
+               "  rightsbot index hash-images --dataset flickr30k flickr30k-images\n"
+               "  rightsbot index hash-images --dataset ffhq --layout ffhq "
+               "--metadata ffhq-dataset-v2.json images1024x1024\n"
+               "  rightsbot index hash-images --dataset mylist --map photos.csv photos")
     _common(hashing)
     hashing.add_argument("--dataset", required=True, metavar="SLUG", help="dataset name")
     hashing.add_argument("--workers", type=int, default=None, metavar="N",
@@ -72,6 +95,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="images per committed batch (a crash loses at most one)")
     hashing.add_argument("--fresh", action="store_true",
                          help="forget earlier hashes of this dataset first")
+    hashing.add_argument("--layout", choices=sorted(LAYOUTS), default=None, metavar="LAYOUT",
+                         help="how the image paths name their photos (listed below)")
+    hashing.add_argument("--map", type=Path, default=None, metavar="FILE.csv", dest="map_file",
+                         help="CSV naming each image's photo: path, photo_id, owner, url")
+    hashing.add_argument("--metadata", type=Path, default=None, metavar="FILE.json",
+                         help="FFHQ's ffhq-dataset-v2.json, for --layout ffhq")
     hashing.add_argument("folder", type=Path, metavar="DIR", help="folder of the dataset's images")
     hashing.set_defaults(func=run_hash_images)
 
@@ -180,7 +209,7 @@ def run_import(args: argparse.Namespace) -> int:
 
     try:
         report = import_manifest(path, args.dataset, args.format, files, options=options,
-                                 progress=progress)
+                                 accept_partial=args.accept_partial, progress=progress)
     finally:
         bar.close()
     if args.json:
@@ -207,7 +236,9 @@ def run_hash_images(args: argparse.Namespace) -> int:
         report = hash_image_folder(path, args.dataset, args.folder,
                                    max_bytes=config.photos.max_bytes,
                                    max_pixels=config.photos.max_pixels, workers=args.workers,
-                                   batch_size=args.batch, fresh=args.fresh, progress=progress)
+                                   batch_size=args.batch, fresh=args.fresh, layout=args.layout,
+                                   map_file=args.map_file, metadata=args.metadata,
+                                   progress=progress)
     finally:
         bar.close()
     if args.json:

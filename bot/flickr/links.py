@@ -13,6 +13,7 @@ name). Hosts: ``flickr.com`` with ``www.``, ``m.``, ``secure.``; ``flic.kr``;
 from __future__ import annotations
 
 import re
+import unicodedata
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import ReferenceParseError
@@ -27,28 +28,42 @@ FORMS_THAT_WORK = (
     "a photo ID (digits only) or a Flickr username."
 )
 
-NSID_PATTERN = re.compile(r"(\d{1,20})@[Nn](\d{2})")
+# ASCII digits only: digits of other scripts are made ASCII first (ascii_digits), so that
+# an ID can never come out of here in Arabic-Indic or Devanagari digits
+NSID_PATTERN = re.compile(r"([0-9]{1,20})@[Nn]([0-9]{2})")
 ALIAS_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 _STATIC_FILE = re.compile(
-    r"(\d{1,25})_[0-9A-Fa-f]{4,40}(?:_[0-9A-Za-z]{1,3})*\.(?:jpe?g|png|gif|webp|mp4|mov)",
+    r"([0-9]{1,25})_[0-9A-Fa-f]{4,40}(?:_[0-9A-Za-z]{1,3})*\.(?:jpe?g|png|gif|webp|mp4|mov)",
     re.IGNORECASE)
-_BUDDYICON = re.compile(r"(\d{1,20}@[Nn]\d{2})(?:_[a-z])?\.jpe?g", re.IGNORECASE)
+_BUDDYICON = re.compile(r"([0-9]{1,20}@[Nn][0-9]{2})(?:_[a-z])?\.jpe?g", re.IGNORECASE)
 
 _WEB_HOSTS = frozenset({"flickr.com", "www.flickr.com", "m.flickr.com", "secure.flickr.com",
                         "touch.flickr.com"})
 _SHORT_HOSTS = frozenset({"flic.kr", "www.flic.kr"})
 _EMBED_HOSTS = frozenset({"embedr.flickr.com"})
 _STATIC_HOST = re.compile(
-    r"(?:(?:farm\d{1,3}\.|c\d{1,3}\.|live\.|combo\.)?staticflickr\.com"
-    r"|(?:farm\d{1,3}\.)?static\.flickr\.com"
-    r"|photos\d{1,3}\.flickr\.com)")
+    r"(?:(?:farm[0-9]{1,3}\.|c[0-9]{1,3}\.|live\.|combo\.)?staticflickr\.com"
+    r"|(?:farm[0-9]{1,3}\.)?static\.flickr\.com"
+    r"|photos[0-9]{1,3}\.flickr\.com)")
 # first path segments of flickr.com that never name one person
 _NOT_A_PERSON = frozenset({"groups", "search", "explore", "galleries", "places", "map",
                            "services", "help", "account", "commons", "camerafinder",
                            "cameras", "blog", "about", "login", "signin", "signup"})
 # /photos/<x>/ values that are Flickr pages, not accounts
 _RESERVED_PHOTOS = frozenset({"tags", "upload", "organize", "friends", "search", "me"})
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with the decimal digits of every script (Arabic-Indic ٠-٩, Extended
+    Arabic-Indic ۰-۹, Devanagari ०-९, full-width ０-９ ...) written as ASCII 0-9; nothing
+    else changes. Only true decimal digits (Unicode category Nd) count: superscripts,
+    subscripts and circled numbers are not digits of a number and stay as they are."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
+                   for ch in text)
+
 
 def is_nsid(text: str) -> bool:
     """True when ``text`` is exactly a Flickr NSID such as ``12345678@N00``."""
@@ -95,12 +110,12 @@ def parse_flickr_url(url: str, *, account: bool = False) -> tuple[str, str, str 
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise ReferenceParseError("That link has no address. " + FORMS_THAT_WORK)
-    segments = [unquote(s) for s in parts.path.split("/") if s]
+    segments = [ascii_digits(unquote(s)) for s in parts.path.split("/") if s]
     if host in _WEB_HOSTS:
         if not segments and parts.fragment.startswith("/"):
             # the old mobile site routed by fragment: m.flickr.com/#/photos/name/123/
             inner = urlsplit("https://m.flickr.com" + parts.fragment)
-            segments = [unquote(s) for s in inner.path.split("/") if s]
+            segments = [ascii_digits(unquote(s)) for s in inner.path.split("/") if s]
             return _parse_web_path(segments, inner.query, account)
         return _parse_web_path(segments, parts.query, account)
     if host in _SHORT_HOSTS:
@@ -130,8 +145,9 @@ def _parse_web_path(segments: list[str], query: str,
             raise ReferenceParseError(
                 "That Flickr link carries too many extra parameters to read. " + FORMS_THAT_WORK
             ) from None
-        if params.get("id") and _DIGITS.fullmatch(params["id"][0]):
-            return "photo", photo_id(params["id"][0]), None
+        ident = ascii_digits(params["id"][0]) if params.get("id") else ""
+        if _DIGITS.fullmatch(ident):
+            return "photo", photo_id(ident), None
         if params.get("short"):
             return "photo", _short_code(params["short"][0]), None
         raise ReferenceParseError(

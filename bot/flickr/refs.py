@@ -11,9 +11,12 @@
 - ``alias``: a custom profile name (``flickr.com/photos/janedoe/``) or a typed
   username, which only the Flickr API can turn into an NSID.
 
-Input is treated as hostile: it is length-capped, NFKC-normalised (so full-width
-letters read as ASCII, as browsers do, while look-alike letters from other
-scripts stay foreign and fail), stripped of invisible formatting characters,
+Input is treated as hostile: it is length-capped; photo IDs, NSIDs and links typed
+with the decimal digits of another script (Arabic-Indic, Extended Arabic-Indic,
+Devanagari, full-width...) are read as the same ASCII number, while superscript and
+circled numbers are refused rather than turned into digits; it is NFKC-normalised
+(so full-width letters read as ASCII, as browsers do, while look-alike letters from
+other scripts stay foreign and fail), stripped of invisible formatting characters,
 wrapping quotes and brackets and trailing punctuation; control characters,
 user-info in links (``flickr.com@evil.example``), backslashes, non-web schemes
 and hosts other than Flickr's are refused with a sentence that lists the forms
@@ -35,14 +38,15 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ..errors import ReferenceParseError
-from .links import (FORMS_THAT_WORK, MAX_PHOTO_ID, NSID_PATTERN, is_nsid, normalise_nsid,
-                    parse_flickr_url, photo_id)
+from .links import (FORMS_THAT_WORK, MAX_PHOTO_ID, NSID_PATTERN, ascii_digits, is_nsid,
+                    normalise_nsid, parse_flickr_url, photo_id)
 
 __all__ = [
     "FORMS_THAT_WORK",
     "FlickrRef",
     "MAX_PHOTO_ID",
     "MAX_REF_LENGTH",
+    "ascii_digits",
     "flickr_keys_from_url",
     "is_nsid",
     "normalise_nsid",
@@ -64,7 +68,7 @@ class FlickrRef:
     owner: str | None = None   # for "photo": the owner's NSID when the link names it
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")
 _EMAIL = re.compile(r"[^@\s/:]+@[^@\s/:]+\.[A-Za-z]{2,}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]{0,30}):")
 # endings that make bare "name.tld" text a web address rather than a username
@@ -117,12 +121,13 @@ def _trimmed(text: str) -> str:
 # --- the importers' fast path ---------------------------------------------------------
 
 _FAST_STATIC = re.compile(
-    r"(?:https?:)?//(?:farm\d{1,3}\.|c\d{1,3}\.|live\.)?static\.?flickr\.com/"
-    r"(?:\d{1,6}/){1,2}(\d{1,19})_[0-9a-f]{4,40}(?:_[0-9a-z]{1,3})*\.[a-z0-9]{3,4}(?:[?#]|$)",
+    r"(?:https?:)?//(?:farm[0-9]{1,3}\.|c[0-9]{1,3}\.|live\.)?static\.?flickr\.com/"
+    r"(?:[0-9]{1,6}/){1,2}([0-9]{1,19})_[0-9a-f]{4,40}(?:_[0-9a-z]{1,3})*\.[a-z0-9]{3,4}"
+    r"(?:[?#]|$)",
     re.IGNORECASE)
 _FAST_PAGE = re.compile(
     r"(?:https?:)?//(?:www\.|m\.|secure\.)?flickr\.com/photos/([^/?#\s]{1,64})/"
-    r"(\d{1,19})(?:[/?#]|$)",
+    r"([0-9]{1,19})(?:[/?#]|$)",
     re.IGNORECASE)
 
 
@@ -166,7 +171,15 @@ def flickr_keys_from_url(url: str) -> tuple[str | None, str | None]:
 
 def _clean(text: str) -> str:
     """NFKC, invisible characters removed, wrappers and trailing punctuation stripped."""
-    text = unicodedata.normalize("NFKC", text[: 4 * MAX_REF_LENGTH])
+    text = text[: 4 * MAX_REF_LENGTH]
+    # Superscript, subscript and circled digits are no digits of a number, but NFKC would
+    # turn them into ones ("…328²" into "…3282", another photo): refuse them instead.
+    if not text.isascii() and any(not ch.isdecimal() and unicodedata.digit(ch, None) is not None
+                                  for ch in text):
+        raise ReferenceParseError(
+            "That contains superscript, subscript or circled numbers (like ² or ①), which no "
+            "Flickr link or ID has. Type the numbers as ordinary digits. " + FORMS_THAT_WORK)
+    text = unicodedata.normalize("NFKC", text)
     # zero-width spaces, joiners, direction marks, BOMs: they ride along with copy-paste
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = text.strip()
@@ -196,7 +209,10 @@ def _clean(text: str) -> str:
 def _classify(text: str, *, account: bool = False) -> tuple[str, str, str | None]:
     """(kind, value, owner NSID or None) for cleaned text.
 
-    With ``account``, a photo page link yields its owner (NSID or alias)."""
+    With ``account``, a photo page link yields its owner (NSID or alias). IDs, NSIDs and
+    links are read with the decimal digits of every script (Arabic-Indic, Devanagari...)
+    as ASCII digits, the same number; a typed username keeps its own digits."""
+    text, typed = ascii_digits(text), text
     bare = text.rstrip("/")
     nsid = NSID_PATTERN.fullmatch(bare)
     if nsid:
@@ -210,7 +226,7 @@ def _classify(text: str, *, account: bool = False) -> tuple[str, str, str | None
     url = _as_url(text)
     if url is not None:
         return parse_flickr_url(url, account=account)
-    return "alias", _username(text), None
+    return "alias", _username(typed), None
 
 
 def _as_url(text: str) -> str | None:

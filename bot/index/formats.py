@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from . import formats_captions as captions
+from . import formats_json as json_formats
 from . import formats_structured as structured
 from . import formats_text as text
+from . import formats_web as web
 from .parsing import COLUMNS, ParseContext
 from .sources import Source
 
@@ -22,7 +25,8 @@ class Format:
 
     @property
     def needs_file(self) -> bool:
-        return self.name == "laion"
+        """Parquet formats seek around the file: no pipes, no compressed copies."""
+        return self.name in ("laion", "datacomp")
 
 
 _URL_KEYS = ("photo_id", "owner_id", "url")
@@ -50,6 +54,24 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "one image or Flickr URL per line"),
     Format("photo-ids", ("photo_id",), text.parse_photo_ids,
            "one Flickr photo ID per line (e.g. a DiF list)"),
+    Format("flickr30k", ("photo_id",), captions.parse_flickr30k,
+           "Flickr30k image lists (<photo_id>[.jpg] a line, or the caption files): photo ID"),
+    Format("flickr8k", ("photo_id",), captions.parse_flickr8k,
+           "Flickr8k image lists (<photo_id>_<secret>.jpg a line, or Flickr8k.token.txt): "
+           "photo ID"),
+    Format("coco", ("photo_id", "owner_id"), json_formats.parse_coco,
+           "MS-COCO annotation JSON (images[].flickr_url): photo ID"),
+    Format("visual-genome", ("photo_id",), json_formats.parse_visual_genome,
+           "Visual Genome image_data.json (flickr_id): photo ID"),
+    Format("open-images", ("photo_id", "owner_id", "url", "md5"), web.parse_open_images,
+           "Open Images image CSV (OriginalLandingURL, AuthorProfileURL, OriginalMD5): "
+           "photo ID, owner, original file md5"),
+    Format("conceptual-captions", _URL_KEYS, captions.parse_conceptual_captions,
+           "Conceptual Captions TSV (caption, image URL): URL"),
+    Format("fsxl", ("photo_id", "owner_id"), json_formats.parse_fsxl,
+           "FSXL fsxl-metadata.json (photo_url): photo ID, owner NSID"),
+    Format("datacomp", _URL_KEYS + ("sha256",), web.parse_datacomp,
+           "DataComp parquet (url column, sha256 where present; needs pyarrow): URL"),
     Format("csv", COLUMNS, structured.parse_csv,
            "any CSV/TSV with a header; map columns with --column KEY=NAME"),
 )}

@@ -216,7 +216,8 @@ def parse_photo_ids(source: Source, ctx: ParseContext) -> Iterator[Batch]:
 
 def parse_megaface(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     """MegaFace image paths ``FlickrFinal2/{digits}/{NSID}/{photo_id}_{face}.jpg``, one per
-    line, or JSON lists holding them (``{"path": [...]}``). Keeps photo ID and NSID."""
+    line (``#`` starts a comment line), or JSON lists holding them (``{"path": [...]}``).
+    Keeps photo ID and NSID."""
     head = source.stream.peek(64)[:64] if hasattr(source.stream, "peek") else b""
     if head.lstrip()[:1] in (b"{", b"["):
         yield from _megaface_json(source, ctx)
@@ -227,8 +228,8 @@ def parse_megaface(source: Source, ctx: ParseContext) -> Iterator[Batch]:
     for first, lines in line_batches(source, "megaface"):
         rows: Batch = []
         for offset, line in enumerate(lines):
-            if not line.strip():
-                continue
+            if not line.strip() or line.startswith(b"#"):
+                continue   # InsightFace's lists open with a "#" line of terms
             text = decode(line) if line != OVERLONG else None
             photo, owner = path_keys(text) if text is not None else (None, None)
             if photo is None or owner is None:

@@ -9,16 +9,25 @@ id ``d``) a few tables, so that replacing a dataset never touches another's rows
                     a WITHOUT ROWID table clustered on ``(photo_id, owner_id)``:
                     a lookup is one b-tree seek, and no separate index exists.
                     Bulk-loaded in sorted order, each pair once.
-``owner_photos_d``  owner id -> that owner's photo IDs as one packed little-endian
-                    int64 BLOB: an account check reads one row, not an index range.
+``owner_blocks_d``  each owner's photo IDs, for an account check: consecutive owner
+                    ids share a row of about one page (``first_owner`` -> packed
+                    little-endian BLOBs: the owner ids and where each one's photos start,
+                    int32, and the photo IDs, int64), so an account check reads one row,
+                    and a dataset where nearly every photo has its own owner writes
+                    thousands of rows, not millions. Files written before it have
+                    ``owner_photos_d`` (owner id -> packed photo IDs) instead; both are read.
 ``items_d``         rows with the other keys: ``url`` (only non-Flickr URLs: a Flickr
                     photo is identified by its ID), ``sha256``/``md5`` BLOBs, ``phash``
                     (signed 64-bit INTEGER), plus photo/owner for the exhibit. Partial
                     indexes are created after the bulk insert, only for keys present.
 ``images_d``        file and perceptual hashes made by ``index hash-images`` from the
                     dataset's own image files; survives re-imports of the manifest.
-                    ``path_key`` is a 64-bit hash of the relative path (the path itself
-                    is not stored), ``stamp`` a hash of size and mtime, for resuming.
+                    ``path_key`` is a 64-bit hash of the relative path, ``stamp`` a hash
+                    of size and mtime, for resuming; each image's identity (photo ID,
+                    owner, URL) from its path, a map or FFHQ's metadata, and only where
+                    it has none, its relative ``path`` (so a match can name the file).
+                    ``url`` and ``path`` were added later: older files lack them until
+                    the next ``hash-images`` run adds them (:func:`upgrade_images`).
 
 Nothing about faces (boxes, landmarks, names) is stored.
 """
@@ -57,10 +66,12 @@ def owners_ddl(d: int) -> str:
 def photos_ddl(d: int) -> tuple[str, str]:
     return (f"CREATE TABLE photos_{d} (photo_id INTEGER NOT NULL, owner_id INTEGER NOT NULL, "
             f"PRIMARY KEY (photo_id, owner_id)) WITHOUT ROWID",
-            f"CREATE TABLE owner_photos_{d} (owner_id INTEGER PRIMARY KEY, photo_ids BLOB NOT NULL)")
+            f"CREATE TABLE owner_blocks_{d} (first_owner INTEGER PRIMARY KEY, "
+            f"owners BLOB NOT NULL, starts BLOB NOT NULL, photo_ids BLOB NOT NULL)")
 
 
-MANIFEST_TABLES = ("items", "photos", "owner_photos")   # replaced by a re-import
+# replaced by a re-import (owner_photos: the per-owner table of older files)
+MANIFEST_TABLES = ("items", "photos", "owner_photos", "owner_blocks")
 
 
 def items_ddl(d: int) -> str:
@@ -70,7 +81,7 @@ def items_ddl(d: int) -> str:
 
 def items_index_ddl(d: int, key: str) -> str | None:
     """The index that answers lookups by ``key`` in ``items_d`` (photo IDs and owners are
-    looked up in ``photos_d``/``owner_photos_d``; pHashes are searched in memory)."""
+    looked up in ``photos_d``/``owner_blocks_d``; pHashes are searched in memory)."""
     if key not in ("url", "sha256", "md5"):
         return None
     return f"CREATE INDEX items_{d}_{key} ON items_{d}({key}) WHERE {key} IS NOT NULL"
@@ -80,7 +91,7 @@ def images_ddl(d: int) -> tuple[str, ...]:
     return (
         f"CREATE TABLE IF NOT EXISTS images_{d} (path_key INTEGER PRIMARY KEY, "
         f"stamp INTEGER NOT NULL, photo_id INTEGER, owner_id INTEGER, "
-        f"sha256 BLOB NOT NULL, md5 BLOB NOT NULL, phash INTEGER NOT NULL)",
+        f"sha256 BLOB NOT NULL, md5 BLOB NOT NULL, phash INTEGER NOT NULL, url TEXT, path TEXT)",
         f"CREATE INDEX IF NOT EXISTS images_{d}_photo_id ON images_{d}(photo_id) "
         f"WHERE photo_id IS NOT NULL",
         f"CREATE INDEX IF NOT EXISTS images_{d}_owner_id ON images_{d}(owner_id, photo_id) "
@@ -88,6 +99,21 @@ def images_ddl(d: int) -> tuple[str, ...]:
         f"CREATE INDEX IF NOT EXISTS images_{d}_sha256 ON images_{d}(sha256)",
         f"CREATE INDEX IF NOT EXISTS images_{d}_md5 ON images_{d}(md5)",
     )
+
+
+IMAGE_IDENTITY_COLUMNS = ("url", "path")
+
+
+def image_columns(conn: sqlite3.Connection, d: int) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM pragma_table_info(?)", (f"images_{d}",))}
+
+
+def upgrade_images(conn: sqlite3.Connection, d: int) -> None:
+    """Add the identity columns to an ``images_d`` written before they existed."""
+    have = image_columns(conn, d)
+    for column in IMAGE_IDENTITY_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE images_{d} ADD COLUMN {column} TEXT")
 
 
 def create_global(conn: sqlite3.Connection) -> None:

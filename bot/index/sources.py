@@ -50,6 +50,7 @@ class Source:
     stream: BinaryIO          # decompressed bytes
     raw: BinaryIO
     progress_hint: int | None = None   # set by readers that seek around (parquet)
+    continued: bool = False   # a part of a file that starts at a line inside it (parallel.py)
 
     def position(self) -> int:
         """Raw (compressed) bytes consumed so far, for byte-based progress."""
@@ -178,9 +179,10 @@ def line_batches(source: Source, format_name: str, *, max_line: int | None = Non
     max_line = max_line or MAX_LINE
     reader = _Reader(source)
     chunk = reader.read(chunk_size)
-    check_text(source, chunk, format_name)
-    if chunk.startswith(codecs.BOM_UTF8):
-        chunk = chunk[3:]
+    if not source.continued:    # the start of the file: what kind of text, and its BOM
+        check_text(source, chunk, format_name)
+        if chunk.startswith(codecs.BOM_UTF8):
+            chunk = chunk[3:]
     crlf = b"\r\n" in chunk[:65536]
     lineno = 1
     tail = b""
@@ -193,8 +195,9 @@ def line_batches(source: Source, format_name: str, *, max_line: int | None = Non
                 continue
             chunk = chunk[newline + 1:]
             skipping = False
-        data = tail + chunk if tail else chunk
-        lines = data.split(b"\n")
+        lines = chunk.split(b"\n")
+        if tail:    # the line cut at the end of the last chunk (joined here, not the chunk)
+            lines[0] = tail + lines[0]
         tail = lines.pop()
         if len(tail) > max_line:
             lines.append(OVERLONG)

@@ -12,16 +12,18 @@ import json
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
 from ..errors import IndexStoreError
+from .bulk import block_photos
+from .info import DatasetInfo, read_infos
 from .keys import flickr_page_url, normalise_owner, normalise_url, photo_id, url_host, \
     url_variants
 from .phash import PhashSearch
+from .schema import image_columns
 from .writer import check_index_file, sqlite_uri
 
 MAX_HITS_PER_QUERY = 100_000
@@ -34,40 +36,14 @@ class IndexHit(NamedTuple):
     """One dataset entry that matched: what a letter's exhibit names.
 
     A NamedTuple rather than a dataclass: a whole-account lookup builds one per
-    photo, and tuples are built and hashed at C speed (see docs/performance.md)."""
+    photo, and tuples are built and hashed at C speed (see docs/performance.md).
+    ``path`` is set only for a hashed dataset image that has no photo ID, owner or
+    URL: its relative path in the dataset's image folder."""
     dataset: str
     photo_id: str | None
     owner: str | None
     url: str | None
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    """What the index holds for one dataset (``index stats``, the check's coverage note)."""
-    id: int
-    slug: str
-    format: str
-    sources: tuple[str, ...]
-    imported_at: str
-    rows: int
-    bad_rows: int
-    no_key_rows: int
-    keys: dict[str, int] = field(hash=False)
-    images: int
-    images_updated_at: str
-    note: str
-
-    @property
-    def phash_count(self) -> int:
-        return self.keys.get("phash", 0) + self.images
-
-    def to_json(self) -> dict:
-        return {"dataset": self.slug, "format": self.format, "sources": list(self.sources),
-                "imported_at": self.imported_at, "rows": self.rows, "bad_rows": self.bad_rows,
-                "no_key_rows": self.no_key_rows,
-                "keys": {k.replace("_id", ""): v for k, v in self.keys.items()},
-                "images_hashed": self.images, "images_updated_at": self.images_updated_at,
-                "note": self.note}
+    path: str | None = None
 
 
 class DatasetIndex:
@@ -80,6 +56,8 @@ class DatasetIndex:
         self._identity: tuple[int, int] | None = None
         self._data_version: int | None = None
         self._infos: list[DatasetInfo] = []
+        self._image_columns: dict[int, set[str]] = {}
+        self._owner_blocks: set[int] = set()     # datasets with owner_blocks_d (newer files)
         self._phash: PhashSearch | None = None
         self._connect()
 
@@ -150,26 +128,16 @@ class DatasetIndex:
         try:
             version = conn.execute("PRAGMA data_version").fetchone()[0]
             if version != self._data_version:
-                self._infos = self._read_infos(conn)
+                self._infos, tables = read_infos(conn)
+                self._image_columns = {i.id: image_columns(conn, i.id) for i in self._infos
+                                       if i.images}
+                self._owner_blocks = {i.id for i in self._infos
+                                      if f"owner_blocks_{i.id}" in tables}
                 self._data_version = version
                 self._phash = None
         except sqlite3.DatabaseError as exc:
             raise IndexStoreError(f"the dataset index {self.path} cannot be read: {exc}") from None
         return conn
-
-    @staticmethod
-    def _read_infos(conn: sqlite3.Connection) -> list[DatasetInfo]:
-        rows = conn.execute("SELECT id, slug, format, sources, imported_at, rows, bad_rows, "
-                            "no_key_rows, keys, images, images_updated_at, note "
-                            "FROM datasets ORDER BY slug").fetchall()
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        infos = []
-        for r in rows:
-            keys = json.loads(r[8] or "{}") if f"items_{r[0]}" in tables else {}
-            infos.append(DatasetInfo(r[0], r[1], r[2], tuple(json.loads(r[3] or "[]")), r[4], r[5],
-                                     r[6], r[7], keys, r[9] if f"images_{r[0]}" in tables else 0,
-                                     r[10], r[11]))
-        return infos
 
     # -- what is in it ---------------------------------------------------------------
 
@@ -210,6 +178,10 @@ class DatasetIndex:
             slugs = {i.id: i.slug for i in self._infos}
         return [_hit(slugs[d], pid, owner, url) for d, pid, owner, url in rows]
 
+    def _image_url(self, d: int) -> str:
+        """The url column of ``images_d`` (NULL in files written before it existed)."""
+        return "t.url" if "url" in self._image_columns.get(d, ()) else "NULL"
+
     @staticmethod
     def _select(d: int, table: str, url: str, where: str) -> str:
         return (f"SELECT {d}, t.photo_id, o.name, {url} FROM {table} AS t "
@@ -226,7 +198,8 @@ class DatasetIndex:
             if info.keys.get("photo_id", 0):
                 out.append(self._select(info.id, f"photos_{info.id}", "NULL", where))
             if info.images:
-                out.append(self._select(info.id, f"images_{info.id}", "NULL", where))
+                out.append(self._select(info.id, f"images_{info.id}", self._image_url(info.id),
+                                        where))
             return out
 
         return self._union(parts, (json.dumps(values),))
@@ -244,35 +217,42 @@ class DatasetIndex:
                 d = info.id
                 try:
                     if info.keys.get("owner_id", 0):
-                        for name, blob in conn.execute(
-                                f"SELECT o.name, l.photo_ids FROM owners_{d} AS o "
-                                f"JOIN owner_photos_{d} AS l ON l.owner_id = o.id "
-                                f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,)):
-                            ids = np.frombuffer(blob, dtype="<i8")[:MAX_HITS_PER_QUERY]
+                        for name, ids in self._photo_lists(conn, d, param):
+                            ids = ids[:MAX_HITS_PER_QUERY]
                             # the hot path of a whole-account check: tuples built directly
                             slug, page = info.slug, f"https://www.flickr.com/photos/{name}/"
-                            hits += [_new_tuple(IndexHit, (slug, pid, name, f"{page}{pid}/"))
+                            hits += [_new_tuple(IndexHit, (slug, pid, name, f"{page}{pid}/", None))
                                      for pid in map(str, ids.tolist())]
                     if info.images:
-                        hits += [_hit(info.slug, pid, name, None) for pid, name in conn.execute(
-                            f"SELECT DISTINCT t.photo_id, o.name FROM owners_{d} AS o "
+                        hits += [_hit(info.slug, pid, name, url) for pid, name, url in conn.execute(
+                            f"SELECT DISTINCT t.photo_id, o.name, {self._image_url(d)} "
+                            f"FROM owners_{d} AS o "
                             f"JOIN images_{d} AS t ON t.owner_id = o.id "
                             f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,))]
                 except sqlite3.DatabaseError as exc:
                     raise IndexStoreError(f"the dataset index cannot be read: {exc}") from None
         return list(dict.fromkeys(hits))
 
-    def _items(self, key: str, where: str, params: tuple, *,
-               images: bool = False) -> list[IndexHit]:
-        def parts(info: DatasetInfo) -> list[str]:
-            out = []
-            if info.keys.get(key, 0):
-                out.append(self._select(info.id, f"items_{info.id}", "t.url", where))
-            if images and info.images:
-                out.append(self._select(info.id, f"images_{info.id}", "NULL", where))
-            return out
+    def _photo_lists(self, conn: sqlite3.Connection, d: int,
+                     param: str) -> Iterator[tuple[str, np.ndarray]]:
+        """``(owner name, photo IDs)`` of the owners named in the JSON list ``param``."""
+        if d in self._owner_blocks:
+            for name, owner_id, *block in conn.execute(
+                    f"SELECT o.name, o.id, b.owners, b.starts, b.photo_ids FROM owners_{d} AS o "
+                    f"JOIN owner_blocks_{d} AS b ON b.first_owner = (SELECT max(first_owner) "
+                    f"FROM owner_blocks_{d} WHERE first_owner <= o.id) "
+                    f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,)):
+                yield name, block_photos(owner_id, *block)
+        else:   # a file written before owner_blocks_d
+            for name, blob in conn.execute(
+                    f"SELECT o.name, l.photo_ids FROM owners_{d} AS o "
+                    f"JOIN owner_photos_{d} AS l ON l.owner_id = o.id "
+                    f"WHERE o.name IN (SELECT value FROM json_each(?1))", (param,)):
+                yield name, np.frombuffer(blob, dtype="<i8")
 
-        return self._union(parts, params)
+    def _items(self, key: str, where: str, params: tuple) -> list[IndexHit]:
+        return self._union(lambda info: [self._select(info.id, f"items_{info.id}", "t.url", where)]
+                           if info.keys.get(key, 0) else [], params)
 
     def find_urls(self, urls: Iterable[str]) -> list[IndexHit]:
         variants = sorted({v for u in urls for n in [normalise_url(str(u))] if n
@@ -305,39 +285,92 @@ class DatasetIndex:
         return hits
 
     def find_file_hash(self, *, sha256: str | None = None, md5: str | None = None) -> list[IndexHit]:
-        hits: list[IndexHit] = []
+        keys = []
         for key, value, size in (("sha256", sha256, 32), ("md5", md5, 16)):
-            if not value:
-                continue
             try:
-                raw = bytes.fromhex(value)
+                raw = bytes.fromhex(value) if value else b""
             except ValueError:
                 continue
             if len(raw) == size:
-                hits += self._items(key, f"t.{key} = ?1", (raw,), images=True)
-        return hits
+                keys.append((key, raw))
+        hits: list[IndexHit] = []
+        with self._lock:
+            conn = self._fresh()
+            try:
+                for info in self._infos:
+                    for key, raw in keys:
+                        if info.keys.get(key, 0):
+                            hits += [self._complete(conn, info, *row) for row in conn.execute(
+                                self._row_sql(info.id, f"items_{info.id}", f"t.{key} = ?"),
+                                (raw,))]
+                        if info.images:
+                            hits += [self._complete(conn, info, *row) for row in conn.execute(
+                                self._row_sql(info.id, f"images_{info.id}", f"t.{key} = ?"),
+                                (raw,))]
+            except sqlite3.DatabaseError as exc:
+                raise IndexStoreError(f"the dataset index cannot be read: {exc}") from None
+        return list(dict.fromkeys(hits))
 
     def find_similar(self, phash: int, radius: int) -> list[tuple[IndexHit, int]]:
         """Entries whose pHash is within ``radius`` bits of ``phash`` (every one of them),
-        nearest first."""
+        nearest first; each named as fully as the dataset's rows allow."""
         with self._lock:
             conn = self._fresh()
             if self._phash is None:
                 self._phash = PhashSearch.from_tables(conn, self._phash_tables())
             search = self._phash
-            found = search.find(phash, radius)
+            infos = {i.id: i for i in self._infos}
             out: list[tuple[IndexHit, int]] = []
-            for table_no, rowid, distance in found:
-                d, table, slug = search.tables[table_no]
-                url = "t.url" if table.startswith("items_") else "NULL"
-                rowid_name = "rowid" if table.startswith("items_") else "path_key"
-                row = conn.execute(f"SELECT t.photo_id, o.name, {url} FROM {table} AS t LEFT JOIN "
-                                   f"owners_{d} AS o ON o.id = t.owner_id "
-                                   f"WHERE t.{rowid_name} = ?", (rowid,)).fetchone()
-                if row:
-                    out.append((_hit(slug, *row), distance))
+            try:
+                for table_no, rowid, distance in search.find(phash, radius):
+                    d, table, _slug = search.tables[table_no]
+                    rowid_name = "rowid" if table.startswith("items_") else "path_key"
+                    row = conn.execute(self._row_sql(d, table, f"t.{rowid_name} = ?"),
+                                       (rowid,)).fetchone()
+                    if row and d in infos:
+                        out.append((self._complete(conn, infos[d], *row), distance))
+            except sqlite3.DatabaseError as exc:
+                raise IndexStoreError(f"the dataset index cannot be read: {exc}") from None
         out.sort(key=lambda pair: pair[1])
         return out
+
+    def _row_sql(self, d: int, table: str, where: str) -> str:
+        """``photo_id, owner name, url, path, sha256, md5`` of the rows of ``table``."""
+        if table.startswith("items_"):
+            columns = "t.url, NULL, t.sha256, t.md5"
+        else:
+            path = "t.path" if "path" in self._image_columns.get(d, ()) else "NULL"
+            columns = f"{self._image_url(d)}, {path}, t.sha256, t.md5"
+        return (f"SELECT t.photo_id, o.name, {columns} FROM {table} AS t "
+                f"LEFT JOIN owners_{d} AS o ON o.id = t.owner_id WHERE {where}")
+
+    def _complete(self, conn: sqlite3.Connection, info: DatasetInfo, pid: int | None,
+                  owner: str | None, url: str | None, path: str | None, sha256: bytes | None,
+                  md5: bytes | None) -> IndexHit:
+        """A matched row, completed from the dataset's other rows: an image named by its
+        file hash in the manifest (FaceScrub sha256, FFHQ md5) or URL gets that row's photo
+        and owner; a photo ID without an owner gets the owner the manifest gives it."""
+        d = info.id
+        if pid is None and owner is None:
+            for key, value in (("sha256", sha256), ("md5", md5), ("url", url)):
+                if value is None or not info.keys.get(key, 0):
+                    continue
+                row = conn.execute(
+                    f"SELECT t.photo_id, o.name, t.url FROM items_{d} AS t LEFT JOIN owners_{d} "
+                    f"AS o ON o.id = t.owner_id WHERE t.{key} = ? AND (t.photo_id IS NOT NULL "
+                    "OR t.owner_id IS NOT NULL) LIMIT 1", (value,)).fetchone()
+                if row:
+                    pid, owner, url = row[0], row[1], url or row[2]
+                    break
+        if pid is not None and owner is None and info.keys.get("photo_id", 0):
+            row = conn.execute(f"SELECT o.name FROM photos_{d} AS p JOIN owners_{d} AS o "
+                               "ON o.id = p.owner_id WHERE p.photo_id = ? LIMIT 1",
+                               (pid,)).fetchone()
+            if row:
+                owner = row[0]
+        if pid is not None or owner is not None or url is not None:
+            path = None
+        return _hit(info.slug, pid, owner, url, path)
 
     def _phash_tables(self) -> list[tuple[int, str, str, str]]:
         tables = []
@@ -351,8 +384,9 @@ class DatasetIndex:
         return tables
 
 
-def _hit(slug: str, pid: int | None, owner: str | None, url: str | None) -> IndexHit:
+def _hit(slug: str, pid: int | None, owner: str | None, url: str | None,
+         path: str | None = None) -> IndexHit:
     if url is None and pid is not None:
         url = flickr_page_url(pid, owner)
-    return IndexHit(slug, str(pid) if pid is not None else None, owner, url)
+    return IndexHit(slug, str(pid) if pid is not None else None, owner, url, path)
 

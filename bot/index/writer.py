@@ -23,17 +23,19 @@ import os
 import sqlite3
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 from urllib.parse import quote
 
 from ..errors import ImportFormatError, IndexStoreError, InputError
+from . import parallel
 from .bulk import RowSink
 from .formats import FORMATS, Format
 from .keys import valid_slug
-from .parsing import BadRow, FileTally, OwnerIds, ParseContext
+from .owners import OwnerMint
+from .parsing import FileTally, ParseContext
+from .report import ImportReport, damaged_message, no_rows_message
 from .schema import MANIFEST_TABLES, SCHEMA_NAME, SCHEMA_VERSION, create_global, items_ddl, \
     owners_ddl, photos_ddl
 from .sources import JsonSyntaxError, TruncatedInput, open_source
@@ -42,57 +44,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, "int | None"], None]   # (stage, done, total)
 CACHE_KIB = 131072
-
-
-@dataclass
-class ImportReport:
-    """What one import did; ``lines()`` is what the CLI prints."""
-    dataset: str
-    format: str
-    files: list[FileTally] = field(default_factory=list)
-    bad_rows: list[BadRow] = field(default_factory=list)
-    keys: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def rows(self) -> int:
-        return sum(f.rows for f in self.files)
-
-    @property
-    def bad(self) -> int:
-        return sum(f.bad for f in self.files)
-
-    @property
-    def no_key(self) -> int:
-        return sum(f.no_key for f in self.files)
-
-    def lines(self) -> list[str]:
-        out = [f"{self.dataset}: {self.rows:,} rows imported from {len(self.files)} file(s) "
-               f"as {self.format} in {self.seconds:.1f} s"]
-        keys = ", ".join(f"{k.replace('_id', '')} {v:,}" for k, v in self.keys.items() if v)
-        if keys:
-            out.append(f"  keys: {keys}")
-        duplicates = sum(f.duplicates for f in self.files)
-        if duplicates:
-            out.append(f"  {duplicates:,} repeated rows for the same photo were stored once")
-        if self.no_key:
-            out.append(f"  {self.no_key:,} rows carry no key that can match")
-        if self.bad:
-            out.append(f"  {self.bad:,} bad rows skipped; the first {len(self.bad_rows)}:")
-            out.extend(f"    {row}" for row in self.bad_rows)
-        for tally in self.files:
-            if tally.stopped:
-                out.append(f"  {tally.stopped}: rows before it were imported")
-        return out
-
-    def to_json(self) -> dict:
-        return {"dataset": self.dataset, "format": self.format, "rows": self.rows,
-                "bad_rows": self.bad, "no_key_rows": self.no_key, "keys": self.keys,
-                "seconds": round(self.seconds, 3),
-                "files": [{"name": f.name, "rows": f.rows, "bad_rows": f.bad,
-                           "no_key_rows": f.no_key, "stopped": f.stopped} for f in self.files],
-                "first_bad_rows": [{"file": b.file, "line": b.line, "reason": b.reason}
-                                   for b in self.bad_rows]}
 
 
 @contextlib.contextmanager
@@ -165,7 +116,8 @@ class Rebuild:
         self._stack.enter_context(writer_lock(self.path, wait=self.lock_wait))
         try:
             self._clean_stale()
-            conn = sqlite3.connect(sqlite_uri(self.temp), uri=True, isolation_level=None)
+            conn = sqlite3.connect(sqlite_uri(self.temp), uri=True, isolation_level=None,
+                                   check_same_thread=False)   # owners.write_new_owners
             self.conn = conn
             for pragma in ("journal_mode=OFF", "synchronous=OFF", "locking_mode=EXCLUSIVE",
                            f"cache_size=-{CACHE_KIB}", "threads=2", "temp_store=FILE"):
@@ -262,12 +214,15 @@ class Rebuild:
 
     def load(self, slug: str, format_name: str, paths: Sequence[Path], *,
              options: dict | None = None, note: str = "", source_names: Sequence[str] = (),
-             progress: Progress | None = None) -> ImportReport:
+             accept_partial: bool = False, progress: Progress | None = None) -> ImportReport:
         """Bulk-load one dataset's manifests (its old manifest rows are already gone).
 
         Photo IDs and owners are gathered into numpy arrays while reading, then sorted,
         deduplicated and appended to ``photos_d`` in key order (no index build);
         rows with other keys are inserted into ``items_d`` as they come.
+        A damaged file (a compressed stream cut off or failing its check, JSON broken
+        off) raises ImportFormatError, so the previous version stays, unless
+        ``accept_partial``: then the rows read before the damage are kept.
         """
         conn = self.conn
         assert conn is not None
@@ -281,16 +236,45 @@ class Rebuild:
             conn.execute(ddl)
         if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (f"owners_{d}",)).fetchone():
             conn.execute(owners_ddl(d))
-        owners = OwnerIds(dict(conn.execute(f"SELECT name, id FROM owners_{d}")))
+        owners = OwnerMint(dict(conn.execute(f"SELECT name, id FROM owners_{d}")))
         ctx = ParseContext(format_name, owners, dict(options or {}))
         report = ImportReport(slug, format_name, bad_rows=ctx.bad_rows)
-        sink = RowSink(conn, d, fmt.columns)
+        sink = RowSink(conn, d, fmt.columns, owners)
+        self._read(fmt, paths, ctx, report, sink, progress)
+        if report.rows == 0:
+            raise ImportFormatError(no_rows_message(report, format_name))
+        damaged = [tally for tally in report.files if tally.stopped]
+        if damaged and not accept_partial:
+            raise ImportFormatError(damaged_message(damaged))
+        if progress:
+            progress("indexing", 0, None)
+        report.keys = sink.finish()
+        names = list(source_names) or [p.name for p in paths]
+        conn.execute("UPDATE datasets SET format = ?, sources = ?, imported_at = ?, rows = ?, "
+                     "bad_rows = ?, no_key_rows = ?, keys = ?, note = ? WHERE id = ?",
+                     (format_name, json.dumps(names), now_utc(), report.rows, report.bad,
+                      report.no_key, json.dumps(report.keys), note, d))
+        report.seconds = time.perf_counter() - started
+        log.info("imported dataset %s: %d rows, %d bad", slug, report.rows, report.bad)
+        return report
+
+    @staticmethod
+    def _read(fmt: Format, paths: Sequence[Path], ctx: ParseContext, report: ImportReport,
+              sink: RowSink, progress: Progress | None) -> None:
+        """Parse every file into ``sink``; a damaged file's tally says where it stopped."""
         sizes = [_size(p) for p in paths]
         total = sum(s or 0 for s in sizes) or None
         done_before = 0
-        for path, size in zip(paths, sizes):
+        for n, (path, size) in enumerate(zip(paths, sizes), start=1):
             ctx.tally = FileTally(path.name)
             report.files.append(ctx.tally)
+            parts = parallel.plan(path, size, fmt.name)
+            if parts:      # a big plain file: its parts parsed side by side
+                parallel.read_parts(path, parts, fmt, ctx, sink.add, None if progress is None
+                                    else lambda at: progress("reading", done_before + at, total),
+                                    last_file=n == len(paths))
+                done_before += size or 0
+                continue
             with open_source(path) as source:
                 try:
                     for batch in fmt.parse(source, ctx):
@@ -303,21 +287,6 @@ class Rebuild:
                 except JsonSyntaxError as exc:
                     ctx.tally.stopped = f"{path.name}:{exc.line}: {exc}"
             done_before += size or 0
-        if report.rows == 0:
-            raise ImportFormatError(_no_rows_message(report, format_name))
-        if owners.new:
-            conn.executemany(f"INSERT INTO owners_{d} (id, name) VALUES (?, ?)", owners.new)
-        if progress:
-            progress("indexing", 0, None)
-        report.keys = sink.finish()
-        names = list(source_names) or [p.name for p in paths]
-        conn.execute("UPDATE datasets SET format = ?, sources = ?, imported_at = ?, rows = ?, "
-                     "bad_rows = ?, no_key_rows = ?, keys = ?, note = ? WHERE id = ?",
-                     (format_name, json.dumps(names), now_utc(), report.rows, report.bad,
-                      report.no_key, json.dumps(report.keys), note, d))
-        report.seconds = time.perf_counter() - started
-        log.info("imported dataset %s: %d rows, %d bad", slug, report.rows, report.bad)
-        return report
 
     def commit(self) -> None:
         conn = self.conn
@@ -358,16 +327,6 @@ def _size(path: Path) -> int | None:
         return None
 
 
-def _no_rows_message(report: ImportReport, format_name: str) -> str:
-    if report.no_key and not report.bad:
-        return (f"none of the {report.no_key:,} rows carries a key that can match (for IJB-C: its "
-                "file names are not Flickr IDs); hash the dataset's images with "
-                "`rightsbot index hash-images` instead. The index was not changed.")
-    first = f" (first: {report.bad_rows[0]})" if report.bad_rows else ""
-    return (f"no usable {format_name} rows found ({report.bad:,} bad){first}; "
-            "the index was not changed")
-
-
 _SQLITE_IOERR, _SQLITE_FULL = 10, 13
 
 
@@ -383,15 +342,20 @@ def _write_failure(exc: BaseException | None) -> str | None:
 
 
 def import_manifest(path: Path, slug: str, format_name: str, files: Sequence[Path], *,
-                    options: dict | None = None, progress: Progress | None = None) -> ImportReport:
-    """Import ``files`` as dataset ``slug``, replacing its previous rows atomically."""
+                    options: dict | None = None, accept_partial: bool = False,
+                    progress: Progress | None = None) -> ImportReport:
+    """Import ``files`` as dataset ``slug``, replacing its previous rows atomically.
+
+    A damaged file refuses the whole import (the previous version stays) unless
+    ``accept_partial``, which keeps the rows read before the damage."""
     if format_name not in FORMATS:
         raise ImportFormatError(f"unknown format {format_name!r} (known: {', '.join(FORMATS)})")
     if not valid_slug(slug):
         raise InputError(f"{slug[:60]!r} is not a dataset name: use lower-case letters, digits "
                          "and hyphens, e.g. megaface")
     with Rebuild(path, replace=[slug]) as rebuild:
-        report = rebuild.load(slug, format_name, files, options=options, progress=progress)
+        report = rebuild.load(slug, format_name, files, options=options,
+                              accept_partial=accept_partial, progress=progress)
         if progress:
             progress("writing", 0, None)
         rebuild.commit()

@@ -25,9 +25,12 @@ def encode(result: CheckResult, limit: int = MAX_STORED_MATCHES) -> dict[str, An
         url = m.url
         if url is not None and m.photo_id and url == flickr_page_url(m.photo_id, m.owner):
             url = None    # rebuilt on reading
-        rows.append([datasets.setdefault(m.dataset, len(datasets)), MATCH_KINDS.index(m.match),
-                     m.photo_id, owners.setdefault(m.owner, len(owners)), url, m.distance,
-                     queries.setdefault(m.query, len(queries))])
+        row = [datasets.setdefault(m.dataset, len(datasets)), MATCH_KINDS.index(m.match),
+               m.photo_id, owners.setdefault(m.owner, len(owners)), url, m.distance,
+               queries.setdefault(m.query, len(queries))]
+        if m.path:
+            row.append(m.path)        # a dataset image known only by its path
+        rows.append(row)
     return {"checked": list(result.checked),
             "issues": [[i.query, i.reason, i.text] for i in result.issues],
             "inputs": result.inputs,
@@ -70,12 +73,12 @@ def matches(result: dict | None, start: int = 0, stop: int | None = None) -> lis
         return []
     out = []
     owners = result["owners"]
-    for d, kind, photo_id, o, url, distance, q in result["rows"][start:stop]:
+    for d, kind, photo_id, o, url, distance, q, *rest in result["rows"][start:stop]:
         owner = owners[o]
         if url is None and photo_id:
             url = flickr_page_url(photo_id, owner)
         out.append(Match(result["datasets"][d], MATCH_KINDS[kind], photo_id, owner, url, distance,
-                         result["queries"][q]))
+                         result["queries"][q], rest[0] if rest else None))
     return out
 
 

@@ -148,13 +148,18 @@ class Services:
 
     def describe_matches(self, result: dict) -> list[dict]:
         groups: dict[str, dict] = {}
+        synthetic = self._synthetic()
         for m in results.matches(result):
             g = groups.get(m.dataset)
             if g is None:
                 g = groups[m.dataset] = self._group(m.dataset)
+                g["synthetic"] = m.dataset in synthetic
             g["count"] += 1
             if m.match not in g["kinds"]:
                 g["kinds"].append(m.match)
+            # a demo dataset may mix real rows (MegaFace's real list) with fictional ones:
+            # the label says "synthetic" only when every match is a fictional one
+            g["synthetic"] = g["synthetic"] and fictional(m)
         return list(groups.values())
 
     def _group(self, slug: str) -> dict:
@@ -183,6 +188,8 @@ class Services:
             parts.append(m.url)
         elif m.photo_id:
             parts.append(f"Flickr photo {m.photo_id}")
+        elif m.path:
+            parts.append(f"the dataset's image {m.path}")
         if m.distance is not None:
             parts.append(f"similarity distance {m.distance}")
         return "- " + ", ".join(parts)
@@ -377,6 +384,14 @@ def _checked_name(text: str, subject: str, bad: str) -> str:
     if len(name) < 2 or not any(ch.isalpha() for ch in name):
         raise InputError(bad)
     return name
+
+
+def fictional(m: Match) -> bool:
+    """A match on the demo's fictional rows: owners ``999900xx@N99``, photo IDs from
+    9000000000000 (real Flickr IDs are far below)."""
+    return bool((m.owner or "").endswith("@N99")
+                or (m.photo_id or "").startswith("9000000000")
+                or "@N99/" in (m.url or ""))
 
 
 def _megabytes(n: int) -> str:

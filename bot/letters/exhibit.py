@@ -84,13 +84,14 @@ def build_exhibit(matches: Iterable[MatchLike], dataset_names: Mapping[str, str]
                   *, max_rows: int = MAX_ROWS) -> Exhibit:
     seen: dict[tuple[str, str], tuple[str, ...]] = {}
     for m in matches:
-        key = (m.dataset, m.photo_id or m.url or "")
+        path = getattr(m, "path", None)        # a dataset image known only by its path
+        key = (m.dataset, m.photo_id or m.url or path or "")
         how = _HOW.get(m.match, m.match)
         if m.match == "perceptual" and m.distance is not None:
             how = f"{how} (distance {m.distance})"
         owner = m.owner or _owner_named_in(m.query, m.photo_id)
         row = (dataset_names.get(m.dataset, m.dataset), m.photo_id or "", owner or "", how,
-               photo_link(m.photo_id, owner, m.url))
+               photo_link(m.photo_id, owner, m.url) or (f"image {path} in the dataset" if path else ""))
         previous = seen.get(key)
         if previous is None or _strength(row) > _strength(previous):
             seen[key] = row

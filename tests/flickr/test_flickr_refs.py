@@ -10,6 +10,7 @@ from bot.errors import InputError, ReferenceParseError
 from bot.flickr import (FORMS_THAT_WORK, FlickrRef, base58_decode, base58_encode,
                         flickr_keys_from_url, is_nsid, normalise_nsid, parse_account_ref,
                         parse_flickr_ref)
+from bot.flickr.refs import ascii_digits
 
 P = "4325695128"          # a real photo ID; flic.kr/p/7Afjsu
 N = "12345678@N00"
@@ -256,6 +257,77 @@ def test_parse_account_ref_gives_the_owner_of_photo_pages():
             parse_account_ref(photo_only)
 
 
+# --- digits of other scripts -------------------------------------------------------------
+
+def in_script(text: str, zero: str) -> str:
+    """``text`` with its ASCII digits written in the script whose zero is ``zero``."""
+    return "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in text)
+
+
+SCRIPTS = {"arabic-indic": "\u0660", "extended-arabic-indic": "\u06f0", "devanagari": "\u0966",
+           "bengali": "\u09e6", "thai": "\u0e50", "full-width": "\uff10", "math-bold": "\U0001d7ce"}
+
+
+@pytest.mark.parametrize("zero", SCRIPTS.values(), ids=SCRIPTS.keys())
+@pytest.mark.parametrize(("text", "kind", "value", "owner"), [
+    (P, "photo", P, None),
+    (N, "owner", N, None),
+    (f"https://www.flickr.com/photos/{N}/{P}/", "photo", P, N),
+    (f"https://www.flickr.com/photos/{N}/", "owner", N, None),
+    (f"https://www.flickr.com/photos/janedoe/{P}/", "photo", P, None),
+    (f"https://live.staticflickr.com/65535/{P}_0123456789_b.jpg", "photo", P, None),
+    (f"https://www.flickr.com/photo.gne?id={P}", "photo", P, None),
+])
+def test_ids_typed_in_other_digit_forms_are_the_same_ids(zero, text, kind, value, owner):
+    typed = in_script(text, zero)
+    assert typed != text
+    ref = parse_flickr_ref(typed)
+    assert (ref.kind, ref.value, ref.owner) == (kind, value, owner)
+    assert ref.value.isascii() and ref.text == typed          # what was typed stays as typed
+
+
+def test_percent_encoded_digits_of_other_scripts_in_a_link():
+    arabic = in_script(P, SCRIPTS["arabic-indic"])
+    encoded = "".join(f"%{b:02X}" for b in arabic.encode())
+    assert parse_flickr_ref(f"https://www.flickr.com/photo.gne?id={encoded}").value == P
+    assert parse_flickr_ref(f"https://www.flickr.com/photos/janedoe/{encoded}/").value == P
+
+
+def test_a_typed_username_keeps_its_own_digits():
+    # only IDs, NSIDs and links are numbers; a display name is looked up as written
+    assert parse_flickr_ref("\u0623\u062d\u0645\u062f\u0663").value == (
+        "\u0623\u062d\u0645\u062f\u0663")
+    assert parse_account_ref(in_script(N, SCRIPTS["devanagari"])).value == N
+
+
+@pytest.mark.parametrize("text", [
+    P + "\u00b2",                       # superscript two, as in a footnote mark
+    "\u00b9\u00b2\u00b3\u2074\u2075",           # superscripts
+    "\u2081\u2082\u2083",                  # subscripts
+    "\u2460\u2461\u2462",                  # circled
+    "\u2776\u2777",                        # dingbat negative circled
+    f"https://www.flickr.com/photos/janedoe/{P}\u00b9/",
+    "jane\u00b2doe",
+])
+def test_superscript_subscript_and_circled_numbers_are_refused(text):
+    with pytest.raises(ReferenceParseError, match="superscript, subscript or circled"):
+        parse_flickr_ref(text)
+
+
+def test_ascii_digits_changes_decimal_digits_only():
+    assert ascii_digits("\u0661\u0662\u0663-\u096a\uff15\U0001d7d4") == "123-456"
+    assert ascii_digits("x\u00b2\u2460\u00bd\u2167y") == "x\u00b2\u2460\u00bd\u2167y"   # not Nd: kept
+    assert ascii_digits("plain 42") == "plain 42"
+
+
+def test_manifest_urls_never_give_non_ascii_ids():
+    arabic = in_script(f"http://www.flickr.com/photos/{N}/{P}/", SCRIPTS["arabic-indic"])
+    assert flickr_keys_from_url(arabic) == (P, N)
+    odd = "http://farm4.staticflickr.com/3032/" + in_script(P, SCRIPTS["thai"]) + "_4c3b4a1f4c.jpg"
+    assert flickr_keys_from_url(odd) == (P, None)
+    assert not is_nsid(in_script(N, SCRIPTS["arabic-indic"]))   # the pattern is ASCII-only
+
+
 # --- base58 -----------------------------------------------------------------------------
 
 def test_base58_flickr_test_vector():
@@ -341,7 +413,8 @@ PIECES = ["https://", "http://", "//", "www.", "m.", "flickr.com", "flic.kr", "s
           "photo.gne", "4325695128", "_0123456789", "_b", ".jpg", "12345678@N00", "@", "%40",
           "%", "%2F", "%3A", ":", ":443", "\\", " ", "\t", "\u200b", "\u0456", "\uff46", "\x00",
           "\x7f", "..", "janedoe", "7Afjsu", "0", "9" * 25, "<", ">", "\"", "'", "(", ")",
-          "javascript:", "data:", "{{", "}}", "\U0001F600", "é", "ß", "İ"]
+          "javascript:", "data:", "{{", "}}", "\U0001F600", "é", "ß", "İ", "\u0664\u0663\u0662",
+          "\u06f5", "\u0967\u0968", "\u00b2", "\u2460", "\uff19"]
 
 
 def test_random_pastes_never_crash():
@@ -357,8 +430,10 @@ def test_random_pastes_never_crash():
             seen["parsed"] += 1
             assert ref.kind in ("photo", "owner", "alias") and ref.value
             if ref.kind == "photo":
-                assert ref.value.isdigit() and 0 < int(ref.value) < 2**63
+                assert ref.value.isascii() and ref.value.isdigit() and 0 < int(ref.value) < 2**63
+            elif ref.kind == "owner":
+                assert ref.value.isascii() and is_nsid(ref.value)
         photo, owner = flickr_keys_from_url(text)
-        assert photo is None or (photo.isdigit() and int(photo) < 2**63)
+        assert photo is None or (photo.isascii() and photo.isdigit() and int(photo) < 2**63)
         assert owner is None or is_nsid(owner)
     assert seen["parsed"] > 100 and seen["refused"] > 100

@@ -19,7 +19,9 @@ DEMO_NSID = "99990001@N99"
 
 
 def test_demo_index_matches_the_documented_ids(demo_index):
-    assert demo_index.datasets() == ["dif", "facescrub", "megaface", "pipa", "yfcc100m"]
+    assert demo_index.datasets() == ["coco", "conceptual-captions", "dif", "facescrub",
+                                     "flickr30k", "flickr8k", "fsxl", "megaface", "pipa",
+                                     "yfcc100m"]
     [hit] = demo_index.find_photo_ids(["1808093328"])
     assert (hit.dataset, hit.photo_id) == ("pipa", "1808093328")
     assert {h.dataset for h in demo_index.find_owners([DEMO_NSID])} == {"dif", "megaface",

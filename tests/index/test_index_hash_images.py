@@ -35,8 +35,10 @@ def test_hash_images_finds_recompressed_copies_and_keeps_path_keys(tmp_path, ind
                                                                    image_folder):
     import_manifest(index_path, "megaface", "megaface",
                     [write(tmp_path / "paths.txt", "FlickrFinal2/1/1@N00/1_0.jpg\n")])
-    report = hash_image_folder(index_path, "megaface", image_folder, workers=2, **LIMITS)
+    report = hash_image_folder(index_path, "megaface", image_folder, workers=2, layout="auto",
+                               **LIMITS)
     assert (report.seen, report.hashed, report.failed) == (5, 4, 1)
+    assert (report.named, report.path_only) == (2, 2)
     assert report.failures[0][0] == "other/broken.jpg"
     original = (image_folder / MEGAFACE).read_bytes()
     recompressed = telegram_recompress(original, longest=200, quality=70)
@@ -52,7 +54,9 @@ def test_hash_images_finds_recompressed_copies_and_keeps_path_keys(tmp_path, ind
         assert {h.photo_id for h in index.find_owners(["9019583@N08"])} == {"8032652775"}
         assert index.find_photo_ids(["1"])   # the manifest rows are still there
         assert index.info()[0].images == 4
-    assert b"FlickrFinal2" not in index_path.read_bytes()   # paths are not stored
+    # paths are stored only for images with no identity
+    assert b"FlickrFinal2" not in index_path.read_bytes()
+    assert b"other/portrait.JPG" in index_path.read_bytes()
     # the manifest can be re-imported without losing the hashes
     import_manifest(index_path, "megaface", "megaface",
                     [write(tmp_path / "paths.txt", "FlickrFinal2/1/1@N00/2_0.jpg\n")])

@@ -154,8 +154,11 @@ def test_recompressed_photo_matches_by_perceptual_hash(chat, config, tmp_path):
     images = tmp_path / "dataset-images"
     images.mkdir()
     original = make_photo(11)
-    (images / "8032652775_abcdef1234.jpg").write_bytes(jpeg_bytes(original))
-    (images / "1000000001_abcdef1234.jpg").write_bytes(jpeg_bytes(make_photo(12)))
+    # MegaFace's own layout: <owner NSID>/<photo ID>_<n>.jpg names each image's photo
+    (images / "12345678@N00").mkdir()
+    (images / "12345678@N00" / "8032652775_0.jpg").write_bytes(jpeg_bytes(original))
+    (images / "12345678@N00" / "1000000001_0.jpg").write_bytes(jpeg_bytes(make_photo(12)))
+    (images / "loose.jpg").write_bytes(jpeg_bytes(make_photo(13)))
     hash_image_folder(config.index.path, "megaface", images, max_bytes=config.photos.max_bytes,
                       max_pixels=config.photos.max_pixels, workers=1)
     chat.start()
@@ -165,6 +168,7 @@ def test_recompressed_photo_matches_by_perceptual_hash(chat, config, tmp_path):
     assert "MegaFace" in text and "by image similarity" in text
     listing = said(chat.press("Show matched photos"))
     assert "8032652775" in listing and "similarity distance" in listing
+    assert "12345678@N00" in listing                     # the photo's page, with its owner
     assert "1000000001" not in listing
 
 

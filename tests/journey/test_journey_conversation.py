@@ -412,3 +412,13 @@ def test_forged_presses_with_unicode_digits_are_stale_not_crashes(chat):
     for data in (f"{nonce}:page:²", f"{nonce}:page:٣", "²:x", "١:letters"):
         out = said(chat.send(Press(data)))
         assert texts.STALE_BUTTON in out or "page" in out.lower(), data
+
+
+def test_a_real_match_in_a_demo_dataset_with_fictional_rows_is_not_called_synthetic(chat):
+    """MegaFace in the demo holds InsightFace's real list and fictional rows together."""
+    chat.start()
+    chat.press("Flickr photo links")
+    real = said(chat.text("37531198@N00"))
+    fictional = said(chat.text("99990001@N99"))
+    assert "MegaFace" in real and "synthetic sample" not in real
+    assert "synthetic sample" in fictional          # DiF and YFCC100M: fictional rows only

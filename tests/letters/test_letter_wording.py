@@ -55,3 +55,14 @@ def test_a_name_ending_in_a_full_stop_is_not_given_a_second_one(tmp_path):
                 assert "Jr.." not in letter.text, (residence, shown, letter.kind)
                 assert "Joe Example Jr." in letter.text
                 assert not re.search(r"\ba [AEIOU][a-z]", letter.text), (residence, letter.kind)
+
+
+def test_an_image_known_only_by_its_path_is_named_in_the_exhibit_and_kept_in_the_session():
+    from bot.check import CheckResult
+    from bot.journey import results
+    from bot.letters.exhibit import build_exhibit
+    match = Match("megaface", "perceptual", None, None, None, 0, "photo 1", "batch3/img_0042.jpg")
+    exhibit = build_exhibit([match], {"megaface": "MegaFace"})
+    assert exhibit.rows[0][-1] == "image batch3/img_0042.jpg in the dataset"
+    stored = results.encode(CheckResult(("megaface",), (match,), (), 1))
+    assert results.matches(stored) == [match]
