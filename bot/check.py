@@ -31,7 +31,7 @@ MATCH_KINDS = ("flickr-photo", "flickr-owner", "url", "file-hash", "perceptual")
 # a chat says it in its own words for each reason.
 NOT_CHECKED = ("unreadable", "needs-flickr-lookup", "flickr-error", "broken-photo",
                "photos-not-indexed")
-CHECKED_IN_PART = ("owner-only", "photo-list-failed", "photo-list-capped")
+CHECKED_IN_PART = ("owner-only", "photo-list-failed", "photo-list-capped", "photo-list-safe")
 QUERY_SHOWN = 200   # characters of an input repeated in results and messages
 
 Progress = Callable[[str, int, int], None]
@@ -259,6 +259,10 @@ class Checker:
                         f"could not be fetched: {exc}")
             return
         out.add(self.index.find_photo_ids(ids), "flickr-photo", query)
+        # flickr.people.getPublicPhotos without a signed-in user returns "safe" photos only
+        out.problem(query, "photo-list-safe", "the account's photo list (read with an API key "
+                    "alone) holds only the photos Flickr rates \"safe\"; photos rated "
+                    "moderate or restricted were matched by account only.")
         if getattr(ids, "capped", False):
             out.problem(query, "photo-list-capped", "the account has more public photos than "
                         f"the {len(ids):,} checked (see [flickr] max_photos).")

@@ -133,6 +133,8 @@ def test_whole_account_via_the_flickr_api_lists_photo_ids(account_index):
         ("ffhq", "flickr-owner", "777"), ("pipa", "flickr-photo", ids[1100]),
         ("pipa", "flickr-photo", ids[5])]
     assert result.problems == ()
+    # an API key alone lists only the photos Flickr rates "safe": said as a note, not hidden
+    assert [i.reason for i in result.issues] == ["photo-list-safe"] and '"safe"' in result.notes[0]
     assert ("listing photos", 1200, 1200) in calls
 
 

@@ -102,6 +102,10 @@ ISSUE_TEXTS = {
         "{query}: checked in the datasets that record who uploaded each photo, but Flickr did "
         "not give me the account's photo list just now, so datasets that list only photo IDs "
         "(like PIPA) were not searched. Try again later, or send links to single photos."),
+    "photo-list-safe": (
+        "{query}: Flickr gives me only the account's photos it rates \"safe\"; photos rated "
+        "moderate or restricted were matched by account only. Send links to those photos to "
+        "check them by ID too."),
     "photo-list-capped": (
         "{query}: the account has more public photos than I can go through at once; only the "
         "first ones were checked. Send links to other photos to check them too."),
