@@ -57,12 +57,13 @@ class Delivered(Step):
         """Produce the letters from the confirmed form and hand them over: the cover
         sheet first (read this first), then the letters and the files they name."""
         session, services = turn.session, turn.services
-        yield Reply(texts.MAKING_LETTERS)
-        yield Typing()          # the engine sends what came before a Typing at once
-        # Saved now: if the process dies while the letters are made, the person is told
-        # when it starts again (Journey.interrupted) and can make them again.
+        # Saved before anything is said: if the process dies while the letters are made
+        # (even right after "Making your letters..." arrived), the person is told when it
+        # starts again (Journey.interrupted) and can make them again.
         session.data[MAKING] = turn.today.isoformat()
         turn.store.save_session(turn.user_id, session.data)
+        yield Reply(texts.MAKING_LETTERS)
+        yield Typing()          # the engine sends what came before a Typing at once
         outcome = None
         try:
             for kind, payload in services.make_letters_steps(
