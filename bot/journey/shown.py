@@ -23,7 +23,7 @@ def matched_photos(turn: Turn) -> list[str]:
     """The distinct matched photos (Flickr IDs, or the link where there is no ID)."""
     seen: dict[str, None] = {}
     for match in results.matches(turn.session.result):
-        key = match.photo_id or match.url
+        key = match.photo_id or match.url or match.path
         if key:
             seen.setdefault(key, None)
     return list(seen)
