@@ -124,10 +124,6 @@ class Journey:
         this call loses at most those, and never sends one twice."""
         return list(claim_reminders(self.store, today, now))
 
-    def mark_reminded(self, reminder: Reminder) -> None:
-        """Kept for doors written against the older protocol: reminders are recorded
-        when :meth:`due_reminders` hands them out."""
-
     # -- routing -----------------------------------------------------------------
     def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:
         session = turn.session

@@ -37,7 +37,6 @@ class JourneyPort(Protocol):
 
     def due_reminders(self, today: date, now: Any = None) -> list[Any]: ...  # .user_id, .reply
 
-    def mark_reminded(self, reminder: Any) -> None: ...
 
     def interrupted(self) -> list[tuple[int, list[Any]]]: ...   # (user id, outputs) at start
 

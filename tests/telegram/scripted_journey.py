@@ -24,7 +24,6 @@ class ScriptedJourney:
         self.bob_arrived = threading.Event()
         self.release = threading.Event()
         self.reminders: list = []          # bot.journey.followup.Reminder items
-        self.marked: list = []
         self.reminder_days: list[date] = []
 
     def received(self, user_id: int | None = None) -> list[Input]:
@@ -116,5 +115,3 @@ class ScriptedJourney:
     def interrupted(self) -> list:
         return []
 
-    def mark_reminded(self, reminder) -> None:
-        self.marked.append(reminder)

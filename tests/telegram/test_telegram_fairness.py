@@ -51,8 +51,6 @@ class FloodJourney:
     def due_reminders(self, today):
         return []
 
-    def mark_reminded(self, reminder) -> None:
-        pass
 
 
 async def test_a_flood_from_one_person_does_not_hold_back_another(botapi, tmp_path):
