@@ -11,6 +11,7 @@ from ..config import Config
 from ..errors import DataError, InputError
 from ..files import read_file_capped
 from ..index import DatasetIndex, DatasetInfo
+from ..index.demo import fictional
 from .common import add_config_option, add_index_option, add_json_option, format_table, \
     print_json, progress_bar
 from .index_cmd import open_for_reading
@@ -158,7 +159,12 @@ def _dataset_block(slug: str, matches: list[Match], registry, info: DatasetInfo 
     kinds = ", ".join(sorted({m.match for m in matches}))
     lines = ["", f"{title}: {photos:,} photo{'s' if photos != 1 else ''} matched ({kinds})"]
     if info is not None and "SYNTHETIC" in info.note:
-        lines.append("  NOTE: this dataset in the index is a synthetic demo sample, not real data.")
+        # a demo dataset may mix real rows (MegaFace's real list) with fictional ones
+        if all(fictional(m) for m in matches):
+            lines.append("  NOTE: these are the demo's synthetic rows with fictional IDs, not real data.")
+        elif any(fictional(m) for m in matches):
+            lines.append("  NOTE: rows with @N99 owners or 9000000000… photo IDs are the demo's "
+                         "synthetic sample; the others are real.")
     if dataset:
         creators = " and ".join(_company_name(c) for c in (dataset.creator, *dataset.co_creators))
         lines.append(f"  created by: {creators} ({dataset.year})")

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..resources import data_path
 from .writer import Rebuild
+
+if TYPE_CHECKING:
+    from ..check import Match
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,14 @@ DEMO_DATASETS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("megaface", "megaface", ("megaface_noises.txt.gz", "megaface_synthetic_paths.txt.gz"),
      MIXED),
 )
+
+
+def fictional(match: "Match") -> bool:
+    """A match on the demo's fictional rows: owners ``999900xx@N99``, photo IDs from
+    9000000000000 (real Flickr IDs are far below)."""
+    return bool((match.owner or "").endswith("@N99")
+                or (match.photo_id or "").startswith("9000000000")
+                or "@N99/" in (match.url or ""))
 
 
 def demo_folder() -> Path:

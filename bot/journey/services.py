@@ -23,6 +23,7 @@ from ..companies import CompanyDirectory, load_directory
 from ..config import Config
 from ..errors import InputError, LetterError, PhotoError, ReferenceParseError, RightsbotError
 from ..flickr.refs import parse_flickr_ref
+from ..index.demo import fictional
 from ..index.keys import normalise_url
 from ..letters import person_file
 from ..letters.model import Person
@@ -384,14 +385,6 @@ def _checked_name(text: str, subject: str, bad: str) -> str:
     if len(name) < 2 or not any(ch.isalpha() for ch in name):
         raise InputError(bad)
     return name
-
-
-def fictional(m: Match) -> bool:
-    """A match on the demo's fictional rows: owners ``999900xx@N99``, photo IDs from
-    9000000000000 (real Flickr IDs are far below)."""
-    return bool((m.owner or "").endswith("@N99")
-                or (m.photo_id or "").startswith("9000000000")
-                or "@N99/" in (m.url or ""))
 
 
 def _megabytes(n: int) -> str:

@@ -110,3 +110,16 @@ def test_superscript_digits_are_refused_not_read_as_another_photo(capsys, demo_i
     code, result = check_json(capsys, demo_index_file, "--flickr", "1808093328\u00b2")
     assert code == 1 and not result["matches"]
     assert "superscript" in json.dumps(result["problems"])
+
+
+def test_the_check_command_labels_synthetic_rows_per_match(capsys, demo_index_file):
+    """MegaFace in the demo mixes the real InsightFace list with fictional rows: a real
+    account's match there is not called synthetic; a fictional account's is."""
+    assert main(["check", "--index", str(demo_index_file), "--flickr", "37531198@N00"]) == 0
+    real = capsys.readouterr().out
+    assert "MegaFace and MF2 (megaface): 1 photo matched" in real
+    assert "synthetic" not in real.split("What a miss does not prove")[0].lower()
+    assert main(["check", "--index", str(demo_index_file), "--flickr", "99990001@N99"]) == 0
+    fake = capsys.readouterr().out
+    block = fake.split("MegaFace and MF2 (megaface)")[1].split("reported users")[0]
+    assert "synthetic rows with fictional IDs" in block
