@@ -19,6 +19,7 @@ from .delivery import DELIVERY_STEPS, MAKING
 from .followup import FOLLOWUP_STEPS, Reminder, claim_reminders, due_summary, on_letter_press, \
     parse_letter_press, status
 from .form import FORM_STEPS
+from .keeping import on_keep_press, parse_keep_press, retention_notices
 from .shown import SHOWN_STEPS
 from .io import Command, Input, Output, Press, Reply, Text, Typing, Upload
 from .keyboards import button, keyboard, parse_press
@@ -124,6 +125,11 @@ class Journey:
         this call loses at most those, and never sends one twice."""
         return list(claim_reminders(self.store, today, now))
 
+    def retention_notices(self, now: datetime) -> list[tuple[int, list[Output]]]:
+        """Whom retention deletes within a week, with what to tell them (each recorded as
+        told before it is returned, so never twice). Call daily, before the sweep."""
+        return retention_notices(self.store, now, self.services.retention_days)
+
     # -- routing -----------------------------------------------------------------
     def _dispatch(self, turn: Turn, event: Input) -> Iterator[Output]:
         session = turn.session
@@ -140,6 +146,9 @@ class Journey:
             yield from self._before_consent(turn, event)
             return
         step = self.steps[session.step]
+        if isinstance(event, Press) and (keeping := parse_keep_press(event.data)):
+            yield from on_keep_press(turn, keeping)      # the retention notice's buttons
+            return
         if isinstance(event, Press) and (about := parse_letter_press(event.data)):
             yield from on_letter_press(turn, *about)     # valid on any message, any step
             return

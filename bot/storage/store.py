@@ -208,6 +208,26 @@ class Store:
             del self._batches[user_id]
             self._flush(user_id, db)
 
+    # ---- the person's bookkeeping (not their data) ---------------------------------
+
+    def meta(self, user_id: int) -> dict:
+        """The person's bookkeeping: ``last_active`` and marks such as a retention notice."""
+        with self._person(user_id) as db:
+            return copy.deepcopy(dict(db.table("meta").get(doc_id=1) or {}))
+
+    def set_meta(self, user_id: int, changes: dict) -> None:
+        """Record bookkeeping marks without counting as activity (retention is unchanged)."""
+        if "last_active" in changes:
+            raise StorageError("last_active is set by saving, not by set_meta")
+        _checked_json(changes, "meta", MAX_SESSION_BYTES)
+        with self._person(user_id) as db:
+            db.table("meta").upsert(Document(copy.deepcopy(changes), doc_id=1))
+
+    def touch(self, user_id: int) -> None:
+        """Count now as the person's last activity: retention starts again from today."""
+        with self._person(user_id) as db:
+            self._touch(db)
+
     # ---- deletion ----------------------------------------------------------------
 
     def forget(self, user_id: int) -> dict[str, int]:
@@ -236,7 +256,7 @@ class Store:
         for user_id in self.people():
             with self._user_lock(user_id):
                 try:
-                    keep_until = self._keep_until(user_id)
+                    keep_until = self.keep_until(user_id)
                 except StorageError as exc:
                     log.error("storage: cannot judge retention of user %s: %s", user_id, exc)
                     continue
@@ -252,7 +272,9 @@ class Store:
                      deleted, deleted_aside)
         return deleted
 
-    def _keep_until(self, user_id: int) -> datetime | None:
+    def keep_until(self, user_id: int) -> datetime | None:
+        """When retention deletes ``user_id``: ``retention_days`` after their last save or
+        their cases' latest reply date, whichever is later (None: nothing dated stored)."""
         with self._person(user_id) as db:
             meta = db.table("meta").get(doc_id=1) or {}
             cases = db.table("cases").all()

@@ -40,6 +40,8 @@ class JourneyPort(Protocol):
 
     def interrupted(self) -> list[tuple[int, list[Any]]]: ...   # (user id, outputs) at start
 
+    def retention_notices(self, now: Any) -> list[tuple[int, list[Any]]]: ...  # daily, before expiry
+
 
 class TelegramDoor:
     def __init__(self, journey: JourneyPort, *, max_bytes: int, executor: Executor) -> None:

@@ -1,6 +1,6 @@
-"""The jobs: reminders every hour (each person's arrive in their daytime), the store's
-retention sweep daily, and the start-up notice to people whose letters were being made
-when the bot last stopped."""
+"""The jobs: reminders and retention notices every hour (each person's arrive in their
+daytime), the store's retention sweep daily, and the start-up notice to people whose
+letters were being made when the bot last stopped."""
 
 from __future__ import annotations
 
@@ -48,6 +48,18 @@ async def send_interrupted(bot: Bot, door: TelegramDoor) -> int:
     were told. Runs before updates are taken, so no turn of theirs is in progress."""
     loop = asyncio.get_running_loop()
     notices = await loop.run_in_executor(door.executor, door.journey.interrupted)
+    return await _tell(bot, notices, "interrupted-letters notice")
+
+
+async def send_retention_notices(bot: Bot, door: TelegramDoor, now: datetime) -> int:
+    """Tell each person whom retention deletes within a week, with a button to keep their
+    records (recorded before sending: never twice). Returns how many were told."""
+    loop = asyncio.get_running_loop()
+    notices = await loop.run_in_executor(door.executor, door.journey.retention_notices, now)
+    return await _tell(bot, notices, "retention notice")
+
+
+async def _tell(bot: Bot, notices: list, what: str) -> int:
     told = 0
     for user_id, outputs in notices:
         renderer = TurnRenderer(bot, user_id)
@@ -56,16 +68,17 @@ async def send_interrupted(bot: Bot, door: TelegramDoor) -> int:
                 await renderer.render(output)
             told += 1
         except TelegramError as exc:    # blocked, or Telegram is down: they see it on return
-            log.info("start: interrupted-letters notice for user %s not delivered (%s)",
-                     user_id, type(exc).__name__)
+            log.info("%s for user %s not delivered (%s)", what, user_id, type(exc).__name__)
     return told
 
 
 async def hourly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """JobQueue callback, every hour: the reminders of people whose day (9:00-20:00 their
-    time) it now is; ``context.job.data`` is ``{"door": TelegramDoor}``."""
+    """JobQueue callback, every hour: the reminders and retention notices of people whose
+    day (9:00-20:00 their time) it now is; ``context.job.data`` is ``{"door": TelegramDoor}``."""
     data: dict[str, Any] = context.job.data  # type: ignore[union-attr,assignment]
-    await send_reminders(context.bot, data["door"], datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    await send_retention_notices(context.bot, data["door"], now)
+    await send_reminders(context.bot, data["door"], now)
 
 
 async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,6 +88,8 @@ async def daily_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     store = data.get("store")
     if store is not None:
         door: TelegramDoor = data["door"]
+        told = await send_retention_notices(context.bot, door, now)
+        log.info("retention: %d person(s) told of their deletion a week ahead", told)
         deleted = await asyncio.get_running_loop().run_in_executor(door.executor,
                                                                     store.expire, now)
         log.info("retention: %d person(s) deleted", deleted)

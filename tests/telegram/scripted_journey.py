@@ -115,3 +115,6 @@ class ScriptedJourney:
     def interrupted(self) -> list:
         return []
 
+    def retention_notices(self, now) -> list:
+        return []
+

@@ -129,3 +129,22 @@ def reminder(key: str, company: str, reference: str, due: date, escalation: str)
 
 def due_summary(lines: Sequence[str]) -> str:
     return "Coming up or overdue:\n" + "\n".join(lines) + "\n\nSend /status to update a letter."
+
+
+# -- retention ----------------------------------------------------------------------------
+def retention_notice(deletion: date, cases: int, days: int) -> str:
+    what = (f"your letters' records ({cases} deliver{'y' if cases == 1 else 'ies'}), their "
+            "history and your saved details" if cases else "your saved progress and details")
+    return (f"On {deletion.isoformat()} I will delete {what}, as promised: nothing has "
+            f"happened here for a while. If you still need them (a company has not answered "
+            f"yet, or you may escalate), press \"Keep\" and I keep them for another {days} "
+            "days. Otherwise you need not do anything; /forget deletes everything now.")
+
+
+KEEP_BUTTON = "Keep my records"
+FORGET_NOW_BUTTON = "Delete everything now"
+
+
+def kept(until: date) -> str:
+    return (f"Kept. I will delete them on {until.isoformat()} unless you use the bot again "
+            "before then; I will tell you a week ahead.")

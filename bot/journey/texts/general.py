@@ -50,7 +50,8 @@ def privacy(retention_days: int) -> str:
         "from. A photo of your signature is kept only until your letters are made.\n"
         "- Your letters are sent to you, here. I do not send anything to any company.\n"
         f"- Everything is deleted {retention_days} days after your last activity or your "
-        "last letter's deadline, whichever is later.\n"
+        "last letter's deadline, whichever is later; I tell you a week before, with a "
+        "button to keep your records.\n"
         "- /forget deletes everything about you at once.\n"
         "- Logs contain only your Telegram id, never your name, address or messages."
     )
