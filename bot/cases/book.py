@@ -14,6 +14,8 @@ from . import lifecycle, quiet, reminders
 
 log = logging.getLogger(__name__)
 
+MAX_KEPT_TEXTS = 400_000    # characters of letter texts kept in one case (enclosures)
+
 
 def record_delivery(store: Any, user_id: int, produced: Sequence[Any], on: date,
                     residence: str, sender: dict | None = None) -> str:
@@ -21,6 +23,11 @@ def record_delivery(store: Any, user_id: int, produced: Sequence[Any], on: date,
     ``sender`` (name, address lines, email) signs the follow-ups and complaints; it is
     deleted with the case."""
     letters = [lifecycle.new_letter(p, on, residence) for p in produced]
+    budget = MAX_KEPT_TEXTS
+    for letter in letters:      # a case must stay well inside the store's size limit
+        budget -= len(letter["text"])
+        if budget < 0:
+            letter["text"] = ""
     zone = next((c.get("tz") for c in store.cases(user_id) if c.get("tz")), None)
     return store.add_case(user_id, {"created": on.isoformat(), "due": _latest_due(letters),
                                     "sender": sender or {}, "tz": zone or quiet.zone_for(residence),

@@ -14,6 +14,7 @@ sender's note says that a lawyer can tell them when the five-year limitation run
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import textwrap
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ..letters.authorities import load_authorities
 from ..letters.compose import fit_address
 from ..letters.email import Attachment, build_eml
 from ..letters.layout import layout_for
-from ..letters.model import LetterDocument
+from ..letters.model import Enclosure, LetterDocument
 from ..letters.pdf import render_pdf
 from ..letters.rules import LetterRules
 from ..letters.templates import LetterTemplates, long_date
@@ -107,6 +108,11 @@ class NextLetter:
     def stem(self) -> str:
         return safe_filename(f"{self.kind}-{self.document.reference}")
 
+    @property
+    def own_text(self) -> str:
+        """The letter's text without the copies it encloses (kept to enclose later)."""
+        return dataclasses.replace(self.document, enclosures=()).text()
+
     def files(self) -> list[tuple[str, bytes]]:
         return [(f"{self.stem}.pdf", self.pdf), (f"{self.stem}.eml", self.eml),
                 (f"{self.stem}.txt", self.document.text().encode("utf-8"))]
@@ -132,7 +138,9 @@ class NextLetterMaker:
         due = today + timedelta(days=FOLLOWUP_REPLY_DAYS)
         reference = _reference(letter["reference"], kind, today)
         rule = self.rules.get(self.rules.canonical(letter["kind"]))
+        enclosures = _enclosures(letter, kind)
         context = {
+            "enclosed": [e.title for e in enclosures],
             "person": {"name": sender["name"], "email": sender["email"]},
             "original": _original(letter, rule.law, today),
             "timeline": _timeline(letter, kind),
@@ -155,7 +163,8 @@ class NextLetterMaker:
             due=due, page_size=page,
             sender=(sender["name"], *sender.get("address", ()), sender["email"]),
             recipient=recipient, subject=rendered.subject, blocks=rendered.blocks,
-            closing=rendered.closing, signer=sender["name"], notices=rendered.notices)
+            closing=rendered.closing, signer=sender["name"], notices=rendered.notices,
+            enclosures=enclosures)
         pdf = render_pdf(document)
         if self.seal is not None:
             from ..letters.seal import seal_pdf
@@ -167,10 +176,12 @@ class NextLetterMaker:
                         attachments=(Attachment(f"{stem}.pdf", pdf, "application", "pdf"),))
         if body:
             who = body.name[0].upper() + body.name[1:]
-            how = (f"{who} takes complaints through its web site ({body.web}); attach this "
-                   "letter, your first letter and any reply." if body.web else
+            attach = ("this letter (it ends with a copy of your earlier letters) and any reply"
+                      if enclosures else "this letter, your first letter and any reply")
+            how = (f"{who} takes complaints through its web site ({body.web}); attach "
+                   f"{attach}." if body.web else
                    f"Find how {body.name} takes consumer complaints on its web site, and attach "
-                   "this letter, your first letter and any reply.")
+                   f"{attach}.")
             note = ""
         elif kind == "id-reply":
             how = ("Send it as your answer to their request, from the email address your first "
@@ -185,6 +196,24 @@ class NextLetterMaker:
                          "for you.")
         return NextLetter(kind, body.name if body else letter["company_name"], how, note,
                           document, pdf, eml, due)
+
+
+def _enclosures(letter: Mapping[str, Any], kind: str) -> tuple[Enclosure, ...]:
+    """Copies of the earlier letters kept with the case: the first letter with a follow-up;
+    the first letter and the follow-ups made since with a complaint."""
+    if kind == "id-reply" or not letter.get("text"):
+        return ()
+    sent = letter.get("sent") or letter.get("created")
+    out = [Enclosure(f"my letter of {long_date(date.fromisoformat(sent))} to "
+                     f"{letter['company_name']} (reference {letter['reference']})",
+                     letter["text"])]
+    if kind == "complaint":
+        for earlier in letter.get("next_letters", []):
+            title = "follow-up letter" if earlier.get("kind") == "followup" else "reply"
+            out.append(Enclosure(f"my {title} of {long_date(date.fromisoformat(earlier['on']))} "
+                                 f"to {letter['company_name']} (reference "
+                                 f"{earlier.get('reference', '')})", earlier["text"]))
+    return tuple(out)
 
 
 def _reference(original: str, kind: str, on: date) -> str:

@@ -37,6 +37,7 @@ WAITING = frozenset({"sent", "acknowledged", "extended", "followed-up"})   # the
 OPEN = WAITING | {"drafted", "asked-id", "partly", "refused"}  # not yet at an end
 MEDIA = ("post", "email", "webform")
 POST_ALLOWANCE_DAYS = 5
+MAX_KEPT_TEXT = 40_000     # characters of a letter's text kept to enclose later
 
 # (new letter due date) for a letter of ``kind`` counted from ``start``: given by the
 # letters' rules (see bot.cases.deadlines.DeadlineCounter)
@@ -55,6 +56,9 @@ def new_letter(produced: Any, on: date, residence: str) -> dict[str, Any]:
         "recipient": list(getattr(getattr(produced, "document", None), "recipient", ()) or ()),
         "calendars": list(getattr(produced, "calendars", ()) or ()),
         "history": [{"on": on.isoformat(), "status": "drafted"}], "reminded": [],
+        # a copy of the letter's text, enclosed with its follow-up and complaint (deleted with
+        # the case); too long a letter is not kept, and the sender encloses their own copy
+        "text": text if len(text := getattr(produced, "text", "") or "") <= MAX_KEPT_TEXT else "",
     }
 
 
@@ -98,10 +102,14 @@ def mark(letter: Mapping[str, Any], status: str, on: date, *, due_from: DueFrom,
 
 
 def record_next(letter: Mapping[str, Any], kind: str, on: date, due: date,
-                recipient: str) -> dict[str, Any]:
+                recipient: str, reference: str = "", text: str = "") -> dict[str, Any]:
     """A copy of ``letter`` after its next letter was made: a follow-up waits for the
-    company again until ``due``; a complaint marks it escalated."""
+    company again until ``due``; a complaint marks it escalated. The next letter's
+    ``text`` is kept to enclose with a later complaint."""
     out = copy.deepcopy(dict(letter))
+    if text and len(text) <= MAX_KEPT_TEXT and kind != "complaint":
+        out["next_letters"] = [*out.get("next_letters", []), {
+            "kind": kind, "reference": reference, "on": on.isoformat(), "text": text}][-3:]
     if kind in ("followup", "id-reply"):
         out.update(status="followed-up", due=due.isoformat(), reminded=[])
         entry = {"on": on.isoformat(), "status": "followed-up", "due": due.isoformat()}

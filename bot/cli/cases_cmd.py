@@ -208,7 +208,8 @@ def run_letters(args: argparse.Namespace) -> int:
                 raise InputError(f"cannot write {target}: {exc.strerror}") from None
             paths[name.rsplit(".", 1)[1]] = str(target)
         book.update(store, args.person_id, args.reference, lambda item: lifecycle.record_next(
-            item, kind, today, made.due, made.recipient))
+            item, kind, today, made.due, made.recipient, made.document.reference,
+            made.own_text))
     if args.json:
         print_json({"letters": [{"kind": kind, "recipient": made.recipient, **paths}]})
     else:

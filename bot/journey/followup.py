@@ -207,7 +207,8 @@ def _next_letter(turn: Turn, letter: dict, kind: str) -> Outputs:
         yield Reply(texts.LETTERS_FAILED.format(reason=str(exc)))
         return
     book.update(turn.store, turn.user_id, letter["reference"], lambda item: lifecycle.record_next(
-        item, kind, turn.today, made.due, made.recipient))
+        item, kind, turn.today, made.due, made.recipient, made.document.reference,
+        made.own_text))
     log.info("user %s: %s letter made", turn.user_id, kind)
     name, pdf = made.files()[0]
     yield Document(name, pdf, texts.next_letter_made(kind, made.recipient, made.how, made.note,

@@ -89,6 +89,13 @@ Block = Union[Heading, Paragraph, Bullets, Table]
 
 
 @dataclass(frozen=True)
+class Enclosure:
+    """A copy of an earlier letter, printed after the signature on a new page."""
+    title: str      # e.g. "my letter of 30 November 2026 to IBM (reference RB-...)"
+    text: str       # that letter's canonical text (its own footer hash covers it)
+
+
+@dataclass(frozen=True)
 class LetterDocument:
     reference: str
     kind: str
@@ -104,6 +111,7 @@ class LetterDocument:
     signer: str
     signature: Union[Literal["typed"], bytes] = "typed"
     notices: tuple[str, ...] = field(default=())
+    enclosures: tuple[Enclosure, ...] = field(default=())
 
     def text(self) -> str:
         """The canonical plain text of the letter (what the footer's SHA-256 covers)."""
@@ -123,6 +131,8 @@ class LetterDocument:
                 lines += [" | ".join(row) for row in block.rows]
                 lines.append("")
         lines += [self.closing, "", f"/s/ {self.signer}", self.date.isoformat(), ""]
+        for number, enclosure in enumerate(self.enclosures, start=1):
+            lines += [f"Enclosure {number}: {enclosure.title}", "", enclosure.text, ""]
         return "\n".join(lines)
 
     def text_sha256(self) -> str:

@@ -125,6 +125,8 @@ def _all_strings(doc: LetterDocument) -> list[tuple[str, str]]:
               ("signer", doc.signer)]
     fields += [("sender", s) for s in doc.sender] + [("recipient", r) for r in doc.recipient]
     fields += [("notice", n) for n in doc.notices]
+    fields += [("enclosure", e.title) for e in doc.enclosures]
+    fields += [("enclosure", e.text) for e in doc.enclosures]
     for block in doc.blocks:
         if isinstance(block, (Heading, TextParagraph)):
             fields.append(("text", block.text))

@@ -20,13 +20,14 @@ from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus import Image as ImageFlowable
 
 from ..errors import LetterError
 from .fonts import letter_fonts
 from .layout import LAYOUTS, Box, PageLayout
-from .model import Bullets, Heading, LetterDocument, Paragraph as TextParagraph, Table as TextTable
+from .model import Bullets, Enclosure, Heading, LetterDocument, Paragraph as TextParagraph, \
+    Table as TextTable
 from .signature_image import SignatureImage, fit_box
 
 ARTIFACT_BEGIN = "/Artifact BMC"
@@ -288,6 +289,20 @@ def body_flowables(doc: LetterDocument, layout: PageLayout, image: SignatureImag
         story.append(notices_flowable(doc.notices, width, styles))
     story += block_flowables(doc.blocks, width, styles)
     story.append(signature_block(doc, layout, width, image, styles, seal))
+    for number, enclosure in enumerate(doc.enclosures, start=1):
+        story += enclosure_flowables(number, enclosure, styles)
+    return story
+
+
+def enclosure_flowables(number: int, enclosure: Enclosure, styles: LetterStyles) -> list[Flowable]:
+    """An earlier letter's text on new pages: its paragraphs as they were, line breaks kept."""
+    story: list[Flowable] = [PageBreak(),
+                             Paragraph(markup(f"Enclosure {number}: {enclosure.title}"),
+                                       styles.heading)]
+    for chunk in enclosure.text.split("\n\n"):
+        lines = [markup(line) for line in chunk.strip("\n").split("\n")]
+        if any(line.strip() for line in lines):
+            story.append(Paragraph("<br/>".join(lines), styles.small))
     return story
 
 

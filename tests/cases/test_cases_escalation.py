@@ -117,3 +117,64 @@ def test_a_request_for_id_gets_a_reply_that_offers_the_least():
     assert "ann@example.org" in text and made.document.recipient[0] == "Meta Platforms, Inc."
     after = lifecycle.record_next(letter, "id-reply", today, made.due, made.recipient)
     assert after["status"] == "followed-up" and "identification" in after["history"][-1]["reason"]
+
+
+def test_the_follow_up_and_the_complaint_enclose_the_earlier_letters():
+    original = ("Ann Example\n\nReference: RB-20261102-BBBBBBBBBBBBBBBB\n\nNotice under BIPA\n\n"
+                "I appear in photo 1808093328 <b>&amp; {{ x }}</b>.\n\n/s/ Ann Example")
+    produced = SimpleNamespace(
+        reference="RB-20261102-BBBBBBBBBBBBBBBB", company="meta", company_name="Meta (Facebook)",
+        kind="ccpa", kind_title=RULES.get("ccpa").title, escalation=RULES.get("ccpa").escalation,
+        due=MADE + timedelta(days=30), calendars=(), text=original,
+        document=SimpleNamespace(recipient=("Meta Platforms, Inc.", "1 Meta Way")))
+    letter = lifecycle.mark(lifecycle.new_letter(produced, MADE, "US-CA"), "sent", MADE,
+                            due_from=COUNTER.due_from, medium="email")
+    assert letter["text"] == original
+    late = MADE + timedelta(days=60)
+    followup = MAKER.make("followup", letter, SENDER, late)
+    text = text_of(followup.pdf)
+    assert "A copy of it is enclosed." in text
+    assert "Enclosure 1: my letter of 2 November 2026 to Meta (Facebook)" in text
+    assert "I appear in photo 1808093328 <b>&amp; {{ x }}</b>." in text      # printed literally
+    assert "Enclosure" not in followup.own_text and "Enclosure 1" in followup.document.text()
+    letter = lifecycle.record_next(letter, "followup", late, followup.due, followup.recipient,
+                                   followup.document.reference, followup.own_text)
+    letter = lifecycle.mark(letter, "refused", late + timedelta(days=5), due_from=COUNTER.due_from)
+    complaint = MAKER.make("complaint", letter, SENDER, late + timedelta(days=6))
+    text = text_of(complaint.pdf)
+    assert "Copies of my letters are enclosed after my signature" in text
+    assert "Enclosure 1: my letter of 2 November 2026" in text
+    assert f"Enclosure 2: my follow-up letter of {late.day} January 2027" in text
+    assert text.count("I appear in photo 1808093328") == 1     # the follow-up's copy is not nested
+    assert "ends with a copy of your earlier letters" in complaint.how
+
+
+def test_a_letter_without_a_kept_copy_asks_the_sender_to_attach_theirs():
+    letter = refused("ccpa", "US-CA")           # made before copies were kept: no "text"
+    made = MAKER.make("complaint", letter, SENDER, MADE + timedelta(days=21))
+    assert "Enclosure" not in text_of(made.pdf)
+    assert "I can provide a copy of my letter" in text_of(made.pdf)
+    assert "your first letter and any reply" in made.how
+
+
+def test_a_case_keeps_copies_only_up_to_its_budget():
+    from bot.cases import book
+
+    class Store:
+        def cases(self, user_id):
+            return []
+
+        def add_case(self, user_id, case):
+            self.case = case
+            return "c1"
+
+    big = "x" * lifecycle.MAX_KEPT_TEXT
+    letters = [SimpleNamespace(reference=f"RB-20261102-{i:016d}", company="meta",
+                               company_name="Meta", kind="ccpa", kind_title="t", escalation="",
+                               due=MADE, calendars=(), text=big) for i in range(15)]
+    store = Store()
+    book.record_delivery(store, 1, letters, MADE, "US-CA")
+    kept = [bool(item["text"]) for item in store.case["letters"]]
+    assert kept == [True] * (book.MAX_KEPT_TEXTS // len(big)) + [False] * (15 - book.MAX_KEPT_TEXTS // len(big))
+    too_long = SimpleNamespace(**{**vars(letters[0]), "text": big + "x"})
+    assert lifecycle.new_letter(too_long, MADE, "US-CA")["text"] == ""

@@ -106,3 +106,7 @@ async def test_sent_reminded_refused_complaint(botapi, tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
     assert "Cara Example" in text and "Meta (Facebook) declined my request" in text
     assert "California Privacy Protection Agency" in text and "California Consumer Privacy Act" in text
+    # the first letter is enclosed after the signature, as it was sent
+    assert "Copies of my letters are enclosed after my signature" in text
+    assert "Enclosure 1: my letter of 26 November 2026 to Meta (Facebook)" in text
+    assert text.count("1808093328") >= 1
