@@ -110,6 +110,8 @@ class Delivered(Step):
                              {"name": form.get("name", ""), "address": list(form.get("address", [])),
                               "email": form.get("email", "")})
         session.data["delivered_refs"] = [letter.reference for letter in letters]
+        for key in ("sent_queue", "sent_companies", "sent_dues", "sent_later", "asking_sent_date"):
+            session.data.pop(key, None)      # a new delivery asks afresh
         session.data["delivered_on"] = turn.today.isoformat()
         session.set_signature_image(None)   # no longer needed: drop it
         log.info("user %s: %d letters delivered", turn.user_id, len(letters))

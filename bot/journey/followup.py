@@ -76,29 +76,55 @@ def parse_sent_date(text: str, earliest: date, today: date) -> tuple[date, str |
 
 
 class SentWhen(Step):
-    """Right after delivery: when are the letters sent? (one answer for all of them)"""
+    """Right after delivery: when are the letters sent? One answer for all of them, or one
+    per company ("sent_queue" holds the companies still to ask, each with its letters)."""
 
     name = "sent_when"
 
     def prompt(self, turn: Turn) -> Outputs:
+        queue = turn.session.data.get("sent_queue")
+        if queue:
+            company, references = queue[0]
+            number = turn.session.data.get("sent_companies", len(queue)) - len(queue) + 1
+            yield Reply(texts.ask_sent_company(company, len(references), number,
+                                               turn.session.data.get("sent_companies", 1)),
+                        ((turn.btn(texts.SENT_TODAY_EMAIL, "today", "email"),),
+                         (turn.btn(texts.SENT_TODAY_POST, "today", "post"),),
+                         (turn.btn(texts.SENT_OTHER_DAY, "other"),
+                          turn.btn(texts.SENT_NOT_YET, "later"))))
+            return
+        companies = len(self._by_company(turn))
         yield Reply(texts.ASK_SENT, ((turn.btn(texts.SENT_TODAY_EMAIL, "today", "email"),),
                                      (turn.btn(texts.SENT_TODAY_POST, "today", "post"),),
                                      (turn.btn(texts.SENT_OTHER_DAY, "other"),
                                       turn.btn(texts.SENT_NOT_YET, "later")),
+                                     *(((turn.btn(texts.SENT_EACH, "each"),),)
+                                       if companies > 1 else ()),
                                      (turn.btn(texts.CHECK_MORE, "more"),
                                       turn.btn(texts.STATUS_BUTTON, "status"))))
 
     def on_press(self, turn: Turn, action: str, arg: str) -> Outputs:
+        data = turn.session.data
         if action == "today" and arg in ("email", "post"):
             yield from self.record(turn, turn.today, arg)
         elif action == "other":
-            turn.session.data["asking_sent_date"] = True
-            yield Reply(texts.ASK_SENT_DATE, ((turn.btn(texts.SENT_NOT_YET, "later"),),))
+            data["asking_sent_date"] = True
+            yield Reply(texts.ASK_SENT_DATE_ONE if data.get("sent_queue") else texts.ASK_SENT_DATE,
+                        ((turn.btn(texts.SENT_NOT_YET, "later"),),))
+        elif action == "each" and not data.get("sent_queue"):
+            queue = [[company, refs] for company, refs in self._by_company(turn).items()]
+            data.update(sent_queue=queue, sent_companies=len(queue), sent_dues=[], sent_later=[])
+            yield from self.prompt(turn)
+        elif action == "later" and data.get("sent_queue"):
+            data.pop("asking_sent_date", None)
+            company, _ = data["sent_queue"].pop(0)
+            data["sent_later"].append(company)
+            yield from self._next_company(turn)
         elif action == "later":
-            turn.session.data.pop("asking_sent_date", None)
+            data.pop("asking_sent_date", None)
             yield from turn.go("delivered", texts.NOT_SENT_YET)
         elif action == "more":          # not now: their letters stay "not sent yet"
-            turn.session.data.pop("asking_sent_date", None)
+            self._clear(turn)
             turn.session.clear_inputs()
             yield from turn.go("menu")
         elif action == "status":
@@ -119,14 +145,49 @@ class SentWhen(Step):
         yield from self.record(turn, day, medium or "email")
 
     def record(self, turn: Turn, day: date, medium: str) -> Outputs:
-        references = turn.session.data.get("delivered_refs") or []
+        data = turn.session.data
+        data.pop("asking_sent_date", None)
+        queue = data.get("sent_queue")
+        references = queue[0][1] if queue else (data.get("delivered_refs") or [])
         dues = []
         for reference in references:
             letter = _mark(turn, reference, "sent", day, medium)
             dues.append((letter["company_name"], date.fromisoformat(letter["due"])))
-        turn.session.data.pop("asking_sent_date", None)
         log.info("user %s: %d letters marked sent", turn.user_id, len(dues))
-        yield from turn.go("delivered", texts.sent_noted(len(dues), day, dues))
+        if not queue:
+            yield from turn.go("delivered", texts.sent_noted(len(dues), day, dues))
+            return
+        queue.pop(0)
+        data["sent_dues"] += [[company, day.isoformat(), due.isoformat()] for company, due in dues]
+        yield from self._next_company(turn)
+
+    def _next_company(self, turn: Turn) -> Outputs:
+        data = turn.session.data
+        if data.get("sent_queue"):
+            yield from self.prompt(turn)
+            return
+        dues = [(c, date.fromisoformat(s), date.fromisoformat(d))
+                for c, s, d in data.get("sent_dues", [])]
+        later = list(data.get("sent_later", []))
+        self._clear(turn)
+        yield from turn.go("delivered", texts.sent_each_noted(dues, later))
+
+    @staticmethod
+    def _clear(turn: Turn) -> None:
+        for key in ("asking_sent_date", "sent_queue", "sent_companies", "sent_dues", "sent_later"):
+            turn.session.data.pop(key, None)
+
+    @staticmethod
+    def _by_company(turn: Turn) -> dict[str, list[str]]:
+        """The delivered letters' references by company name, in the order they were made."""
+        out: dict[str, list[str]] = {}
+        for reference in turn.session.data.get("delivered_refs") or []:
+            try:
+                _, letter = book.find(turn.store, turn.user_id, reference)
+            except InputError:
+                continue          # deleted since (retention, /forget)
+            out.setdefault(letter["company_name"], []).append(reference)
+        return out
 
 
 def status(turn: Turn) -> Outputs:

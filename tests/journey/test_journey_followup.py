@@ -47,6 +47,36 @@ def test_another_sending_day_by_post_counts_from_that_day(chat, store):
         assert item["due"] > before[item["reference"]]        # + the days the post takes
 
 
+def test_each_company_can_have_its_own_sending_day_and_medium(chat, store):
+    deliver(chat)
+    first = said(chat.press("A different day for each company"))
+    assert "Company 1 of 2: Meta (Facebook)" in first
+    second = said(chat.press("Today, by post"))
+    assert "Company 2 of 2: UC Berkeley" in second
+    chat.press("On another day")
+    assert "couldn't read that as a date" in said(chat.text("tomorrow"))    # asked again
+    assert step_now(chat) == "sent_when"
+    noted = said(chat.text("2026-11-25"))     # before the delivery day: refused, asked again
+    assert "couldn't read that as a date" in noted
+    noted = said(chat.text("2026-11-26 by email"))
+    assert "Noted. Replies are due:" in noted and "- Meta (Facebook) (sent 2026-11-26)" in noted
+    assert step_now(chat) == "delivered"
+    by_company = {item["company"]: item for item in letters(store)}
+    assert by_company["meta"]["medium"] == "post" and by_company["meta"]["status"] == "sent"
+    assert all(item["status"] == "sent" for item in letters(store))
+    assert {item["medium"] for item in letters(store) if item["company"] != "meta"} == {"email"}
+
+
+def test_a_company_not_sent_yet_stays_drafted_and_is_named(chat, store):
+    deliver(chat)
+    chat.press("A different day for each company")
+    chat.press("Not yet")
+    noted = said(chat.press("Today, by email or web form"))
+    assert "Not sent yet: Meta (Facebook)" in noted
+    statuses = {item["company"]: item["status"] for item in letters(store)}
+    assert statuses["meta"] == "drafted" and "sent" in statuses.values()
+
+
 def test_status_card_and_a_refusal_lead_to_the_escalation(chat, store):
     deliver(chat)
     chat.press("Today, by email or web form")

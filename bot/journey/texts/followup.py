@@ -18,6 +18,26 @@ BAD_SENT_DATE = ("I couldn't read that as a date between the day the letters wer
                  "today. Type it like 2026-11-30 or 30.11.2026.")
 NOT_SENT_YET = ("All right. When you send them, open /status and choose the letter, so I "
                 "count its reply date from that day.")
+SENT_EACH = "A different day for each company"
+
+
+def ask_sent_company(company: str, letters: int, number: int, companies: int) -> str:
+    them = "it" if letters == 1 else f"its {letters} letters"
+    return (f"Company {number} of {companies}: {company}. When do you send {them}?")
+
+
+ASK_SENT_DATE_ONE = ("On which day did you send it? Type the date, like 2026-11-30 or "
+                     "30.11.2026; add \"post\" if you posted it (like: 30.11.2026 post).")
+
+
+def sent_each_noted(dues: Sequence[tuple[str, date, date]], later: Sequence[str]) -> str:
+    lines = ["Noted. Replies are due:"] if dues else []
+    lines += [f"- {company} (sent {sent.isoformat()}): {due.isoformat()}"
+              for company, sent, due in dues]
+    if later:
+        lines.append("Not sent yet: " + ", ".join(later) + ". When you send them, open /status "
+                     "and choose the letter.")
+    return "\n".join(lines)
 
 
 def sent_noted(count: int, on: date, dues: Sequence[tuple[str, date]]) -> str:
