@@ -237,6 +237,9 @@ def on_letter_press(turn: Turn, reference: str, action: str) -> Outputs:
     if action == "nothing":       # nothing recorded: guidance, then the card's buttons
         yield Reply(texts.AFTER["nothing"], _buttons(turn, letter, ("closed",)))
         return
+    if action == "channel":       # nothing recorded until they send it again
+        yield Reply(texts.AFTER["channel"], _buttons(turn, letter, ("sent", "closed")))
+        return
     if action not in marks:
         yield Reply(texts.STALE_BUTTON)
         return
@@ -281,8 +284,8 @@ def _card(turn: Turn, letter: dict) -> Reply:
     state = lifecycle.view(letter, turn.today)
     steps = next_steps(letter, turn.today, turn.services.letters.rules)
     actions = (("sent",) if state.status == "drafted" else
-               (*steps, "acknowledged", "complied", "refused", "asked-id", "nothing", "extended",
-                "closed"))
+               (*steps, "acknowledged", "complied", "refused", "asked-id", "nothing", "channel",
+                "extended", "closed"))
     return Reply(texts.letter_card(letter["company_name"], _title(turn, letter),
                                    letter["reference"], state.label, letter.get("history", [])),
                  _buttons(turn, letter, actions))

@@ -92,6 +92,20 @@ def test_status_card_and_a_refusal_lead_to_the_escalation(chat, store):
         "drafted", "sent", "refused"]
 
 
+def test_another_channel_is_guidance_then_sending_again_restarts_the_clock(chat, store):
+    deliver(chat)
+    chat.press("Today, by email or web form")
+    chat.command("status")
+    chat.press("Update: Meta")
+    guidance = said(chat.press("They want another channel"))
+    assert "send the same letter again that way" in guidance and "not legal advice" in guidance
+    meta = next(item for item in letters(store) if item["company"] == "meta")
+    assert meta["status"] == "sent" and len(meta["history"]) == 2       # nothing recorded yet
+    chat.press("I sent it today")
+    meta = next(item for item in letters(store) if item["company"] == "meta")
+    assert [h["status"] for h in meta["history"]] == ["drafted", "sent", "sent"]
+
+
 def test_an_id_request_gets_guidance_that_asks_for_no_id_document(chat):
     deliver(chat)
     chat.press("Today, by post")

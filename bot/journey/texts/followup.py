@@ -94,6 +94,7 @@ ACTION_WORDS = {"drafted": "made", "sent": "sent", "acknowledged": "they confirm
 BUTTONS = {"sent": "I sent it today", "acknowledged": "They confirmed receipt",
            "complied": "They complied", "refused": "They refused", "asked-id": "They want ID",
            "nothing": "They say they have nothing", "extended": "They extended the deadline",
+           "channel": "They want another channel",
            "closed": "Close this letter", "followup": "Make a follow-up letter",
            "complaint": "Make a complaint", "id-reply": "Make my reply to them"}
 
@@ -119,6 +120,11 @@ AFTER = {
                  "letter names (for example by adding a code they send you to its profile). Do not "
                  "send a copy of an identity document unless they explain why the law requires "
                  "it. Their deadline usually waits until they have what they need."),
+    "channel": ("They asked you to use their own channel (a web form, a privacy email or a "
+                "postal address). The simplest way on is to send the same letter again that "
+                "way, keep proof of sending, and press \"I sent it today\" here: the reply date "
+                "then counts from that day. Some laws let a company name how requests reach it "
+                "(Colorado: C.R.S. §6-1-1306(1)). This is not legal advice."),
     "nothing": ("Ask them how they searched: which names, email addresses, photo IDs and "
                 "datasets they looked for, and whether they checked models or copies made from "
                 "the data. If their answer satisfies you, close the letter."),
