@@ -11,6 +11,8 @@ from . import results, texts
 from .io import Album, Output, Reply, Typing, Upload
 from .reading import read_message
 from .steps import Outputs, Step, Turn
+from .form import campaign_joining
+from .texts.campaign import JOIN_CONTINUE
 
 MATCHES_PER_PAGE = 10
 
@@ -215,7 +217,10 @@ class Results(Step):
         checked = texts.checked_what(len(inputs["flickr"]), len(inputs["urls"]), len(inputs["photos"]))
         text = f"{checked}\n\n{text}" if checked and not nothing else text
         buttons = []
-        if results.count(result):
+        if campaign_joining(turn.session):   # a campaign re-checks at every run: join anyway
+            buttons.append((turn.btn(JOIN_CONTINUE, "letters"),) + (
+                (turn.btn(texts.LIST_PHOTOS, "list"),) if results.count(result) else ()))
+        elif results.count(result):
             buttons.append((turn.btn(texts.WRITE_LETTERS, "letters"),
                             turn.btn(texts.LIST_PHOTOS, "list")))
         if picture_urls(result):
@@ -235,7 +240,7 @@ class Results(Step):
             yield Album(tuple(url for url, _ in shown), tuple(caption for _, caption in shown))
             yield from turn.reprompt()
         elif action == "letters":
-            if not found:
+            if not found and not campaign_joining(turn.session):
                 yield from turn.reprompt(texts.NO_LETTERS_WITHOUT_MATCH)
             else:
                 yield from turn.steps["shown"].begin(turn)  # type: ignore[attr-defined]

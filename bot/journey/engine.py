@@ -13,6 +13,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import texts
+from . import campaign
+from .campaign import CAMPAIGN_STEPS
 from .checking import CHECKING_STEPS
 from ..errors import RightsbotError
 from .delivery import DELIVERY_STEPS, MAKING
@@ -52,7 +54,8 @@ class Journey:
         self.today = today
         self.reminders = reminders
         self.steps: dict[str, Step] = {}
-        for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS, *FOLLOWUP_STEPS):
+        for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS, *FOLLOWUP_STEPS,
+                     *CAMPAIGN_STEPS):
             self.steps[step.name] = step
 
     # -- the one entry point -------------------------------------------------
@@ -175,25 +178,38 @@ class Journey:
         if pressed is not None and pressed.action == "agree":
             turn.session.consent()
             log.info("user %s agreed", turn.user_id)
+            if pressed.arg:         # the welcome of a campaign's join link (its slug)
+                yield from campaign.begin_slug(turn, pressed.arg)
+                return
             yield from turn.go("menu")
             return
         if pressed is not None and pressed.action == "privacy":
             yield Reply(texts.privacy(self.services.retention_days))
+            yield self._welcome(pressed.arg)
+            return
         else:
             yield Reply(texts.NOT_YET_AGREED)
         yield self._welcome()
 
-    def _welcome(self) -> Reply:
+    def _welcome(self, campaign_slug: str = "") -> Reply:
+        """``campaign_slug``: the welcome of a campaign's join link (kept in the buttons:
+        nothing is stored before the person agrees)."""
         return Reply(texts.welcome(self.services.retention_days), keyboard(
-            [button(WELCOME_NONCE, texts.AGREE, "agree")],
-            [button(WELCOME_NONCE, texts.PRIVACY_BUTTON, "privacy")]))
+            [button(WELCOME_NONCE, texts.AGREE, "agree", campaign_slug)],
+            [button(WELCOME_NONCE, texts.PRIVACY_BUTTON, "privacy", campaign_slug)]))
 
     def _command(self, turn: Turn, command: Command) -> Iterator[Output]:
         session, name = turn.session, command.name.lower()
         retention = self.services.retention_days
         if name == "start":
+            joined = campaign.lookup(turn, command.payload) if command.payload else None
+            if command.payload and joined is None:
+                yield Reply(campaign.ctexts.UNKNOWN_JOIN_CODE)   # then the normal bot
             if not session.consented:
-                yield self._welcome()
+                yield campaign.welcome(self._welcome(joined.slug if joined else ""), joined)
+                return
+            if joined is not None:
+                yield from campaign.begin(turn, joined)
                 return
             session.clear_inputs()
             yield from turn.go("menu")
@@ -227,6 +243,10 @@ class Journey:
             if session.step != "confirm_forget":
                 session.data["before_forget"] = session.step
             yield from turn.go("confirm_forget")
+        elif name == "leave" and session.consented:
+            yield from campaign.leave_command(turn)
+        elif name in campaign.ORGANISER_COMMANDS and (organised := campaign.organised(turn)):
+            yield from campaign.organiser_command(turn, name, command.payload, organised)
         else:
             yield Reply(texts.help_text(self.reminders))
             if session.consented:

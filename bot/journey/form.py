@@ -75,6 +75,13 @@ def _following(turn: Turn, done: str) -> str:
         step = ORDER[ORDER.index(step) + 1]
 
 
+def campaign_joining(session) -> bool:
+    """On a campaign's join path (bot.journey.campaign): the form ends with the
+    authorization instead of the recipients and the person's own letters."""
+    state = session.data.get("campaign")
+    return isinstance(state, dict) and bool(state.get("joining"))
+
+
 def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
     """After ``done`` is filled in: back to the summary when editing (by way of the
     uploaded-from question after a new residence, of the recipients when other photos
@@ -96,6 +103,8 @@ def advance(turn: Turn, done: str, lead: str = "") -> Outputs:
         yield from turn.go("summary", lead)
         return
     following = _following(turn, done)
+    if following == "recipients" and campaign_joining(turn.session):
+        following = "campaign_authorize"    # a campaign member authorizes the organisation
     if following == "recipients":
         fresh_recipients(turn)
     yield from turn.go(following, lead)

@@ -245,9 +245,16 @@ class Store:
             counts["files"] = self._delete_files(user_id)
         with self._guard:
             self._user_locks.pop(user_id, None)
+        if memberships := self._forget_campaign_member(user_id):
+            counts["campaign memberships"] = memberships
         log.info("storage: forgot user %s (%d case(s), %d file(s))",
                  user_id, counts["cases"], counts["files"])
         return counts
+
+    def _forget_campaign_member(self, user_id: int) -> int:
+        """Remove the person from every campaign registered here (issue 11)."""
+        from ..campaigns.joining import forget_everywhere
+        return forget_everywhere(self.folder, user_id)
 
     def expire(self, now: datetime) -> int:
         """Delete people idle past the retention period; returns how many."""
