@@ -27,6 +27,7 @@ from pypdf.generic import ArrayObject, ByteStringObject
 
 from ..errors import LetterError
 from ..files import safe_filename
+from ..letters.verify import BUNDLE_KEYWORD
 from ..letters.model import Bullets, Heading, Paragraph, Table
 from .pages import SimpleDocument, render_document
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .definition import Campaign
 
 BUNDLE_MEMBERS = 50
-KEYWORD = "rightsbot-campaign-bundle"
+KEYWORD = BUNDLE_KEYWORD
 BUNDLES = "bundles"
 
 

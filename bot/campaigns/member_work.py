@@ -113,7 +113,7 @@ def member_outputs(campaign: "Campaign", member: "Member", on: date, checker: "C
         by_org = tuple(k for k in kinds if sent_by_organisation(k))
         own = tuple(k for k in kinds if not sent_by_organisation(k))
         if by_org:
-            outcome = maker.make(replace(person, kinds=by_org, agent=agent), result, on)
+            outcome = maker.make(replace(person, kinds=by_org, agent=agent), result, on, cover=False)
             record["notes"] += list(outcome.notes)
             for letter in outcome.letters:
                 if not sent_by_organisation(letter.kind):   # a swapped kind (never happens today)

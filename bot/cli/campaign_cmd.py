@@ -22,11 +22,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="campaign_command", metavar="ACTION")
     commands.required = True
     for action in ACTIONS:
-        name = f"{__package__}.campaign_{action}"
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(commands)
+        importlib.import_module(f"{__package__}.campaign_{action}").register(commands)

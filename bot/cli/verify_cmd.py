@@ -106,8 +106,11 @@ def _print_report(path: Path, report) -> None:  # noqa: ANN001 - VerifyReport
         print(f"intact:     {yes_no[report.intact]}")
     else:
         print("sealed:     no (only the text and its hash can be checked)")
-    # not "does not match": an encrypted or unreadable letter fails the text checks too
-    print(f"text hash:  {'matches' if report.text_hash_ok else 'NOT CONFIRMED (reasons below)'}")
+    if report.kind == "bundle":
+        print("contents:   a campaign bundle of many letters: the seal covers all of them")
+    else:
+        # not "does not match": an encrypted or unreadable letter fails the text checks too
+        print(f"text hash:  {'matches' if report.text_hash_ok else 'NOT CONFIRMED (reasons below)'}")
     for problem in report.problems:
         print(f"  - {problem}")
     print("result:     " + ("OK" if report.ok else "FAILED: do not rely on this letter"))

@@ -167,9 +167,11 @@ class LetterMaker:
         return bool(suable), tuple(sorted({c for item in suable for c in item.cases}))
 
     def make(self, person: Person, result: "CheckResult", on: date,
-             progress: Callable[[int, int], None] | None = None) -> LettersOutcome:
+             progress: Callable[[int, int], None] | None = None, *,
+             cover: bool = True) -> LettersOutcome:
         """Every letter for ``person`` about the matches in ``result``, dated ``on``,
-        and the sender's cover sheet."""
+        and the sender's cover sheet (unless ``cover`` is False: a campaign's agent
+        letters go in a bundle with the organisation's own cover letter)."""
         residence = parse_region(person.residence, "residence")
         uploaded = parse_region(person.uploaded_from, "uploaded_from", allow_unknown=True)
         notes: list[str] = []
@@ -206,7 +208,7 @@ class LetterMaker:
                                       for c in item.cases})),
             datasets=tuple(self.registry.get(s).name for s in sorted(
                 {m.dataset for m in matches if m.dataset in self.registry})),
-            share_link=self.share_link, on=on)) if out else None
+            share_link=self.share_link, on=on)) if out and cover else None
         return LettersOutcome(tuple(out), tuple(kinds), tuple(notes), cover, choice)
 
     # ---- choosing ------------------------------------------------------

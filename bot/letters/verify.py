@@ -61,6 +61,9 @@ _SEAL_MARKERS = (b"/ByteRange", b"/Type /Sig", b"/Type/Sig", b"/FT /Sig", b"/FT/
                  b"/SubFilter", b"ETSI.CAdES.detached", b"adbe.pkcs7")
 
 
+BUNDLE_KEYWORD = "rightsbot-campaign-bundle"   # /Keywords of a campaign bundle (bot.campaigns)
+
+
 @dataclass(frozen=True)
 class VerifyReport:
     intact: bool
@@ -71,6 +74,8 @@ class VerifyReport:
     text_hash_ok: bool
     problems: tuple[str, ...] = field(default=())
     trust_given: bool = False
+    kind: str = "letter"      # "bundle": a campaign's sealed bundle of many letters
+
 
     @property
     def ok(self) -> bool:
@@ -80,7 +85,8 @@ class VerifyReport:
     def to_json(self) -> dict:
         return {"intact": self.intact, "sealed": self.sealed, "signer": self.signer,
                 "trusted": self.trusted, "reference": self.reference,
-                "text_hash_ok": self.text_hash_ok, "problems": list(self.problems)}
+                "text_hash_ok": self.text_hash_ok, "problems": list(self.problems),
+                "kind": self.kind}
 
 
 def load_trust_roots(paths: list[Path]) -> list[asn1_x509.Certificate]:
@@ -133,6 +139,18 @@ def verify_pdf(data: bytes, trust: list[Path]) -> VerifyReport:
         if sig_problems:
             seal_ok = False
             problems += sig_problems
+    bundle = _bundle_reference(reader)
+    if bundle is not None:
+        # many letters merged and sealed once: the seal over the whole file is the check
+        # (the letters' own text attachments do not survive the merge)
+        if not sealed:
+            problems.append("a campaign bundle must be sealed, and this one is not")
+        elif roots and not trusted:
+            problems.append("the seal's certificate is not one of the trusted certificates")
+        return VerifyReport(
+            intact=sealed and seal_ok and signatures_ok, sealed=sealed, signer=signer,
+            trusted=trusted, reference=bundle, text_hash_ok=sealed and seal_ok and signatures_ok,
+            problems=tuple(problems), trust_given=bool(roots), kind="bundle")
     text = check_letter_text(bytes(data))
     problems += text.problems
     if not sealed:
@@ -143,6 +161,19 @@ def verify_pdf(data: bytes, trust: list[Path]) -> VerifyReport:
         intact=(seal_ok and signatures_ok if sealed else text.ok), sealed=sealed, signer=signer,
         trusted=trusted, reference=text.reference, text_hash_ok=text.ok,
         problems=tuple(problems), trust_given=bool(roots))
+
+
+def _bundle_reference(reader: PdfFileReader) -> str | None:
+    """A campaign bundle's reference (from its document information), or None."""
+    try:
+        info = reader.trailer["/Info"]
+        if str(info.get("/Keywords", "")) != BUNDLE_KEYWORD:
+            return None
+        subject = str(info.get("/Subject", ""))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    reference = subject.removeprefix("Bundle ").strip()
+    return reference[:64] if reference.isprintable() and reference else "unknown"
 
 
 def _check_signature(embedded, roots, data: bytes) -> tuple[str | None, bool, list[str]]:

@@ -119,3 +119,31 @@ def test_run_date_is_the_bundle_date(run):
     _, report = run
     assert report.run_date == date(2026, 11, 26)
     assert "Date: 2026-11-26" in pdf_text(bundle(run, "meta"))
+
+
+def test_rightsbot_verify_passes_a_bundle_and_fails_a_changed_or_unsealed_one(run, tmp_path):
+    from pypdf import PdfWriter
+
+    from bot.letters.verify import verify_pdf
+    setup, _ = run
+    data = bundle(run, "meta")
+    cert = setup.campaign.organisation.sign_cert
+    good = verify_pdf(data, [cert])
+    assert (good.kind, good.ok, good.trusted) == ("bundle", True, True)
+    assert good.reference.startswith("CB-")
+    at = len(data) // 3
+    changed = bytearray(data)
+    changed[at] ^= 0x01
+    assert not verify_pdf(bytes(changed), [cert]).ok
+    # the same pages, unsealed, with the bundle's document information: not a bundle that passes
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.remove_annotations(subtypes=None)      # the seal's widget goes too
+    writer.add_metadata({k: v for k, v in reader.metadata.items()})
+    out = io.BytesIO()
+    writer.write(out)
+    unsealed = verify_pdf(out.getvalue(), [cert])
+    assert unsealed.kind == "bundle" and not unsealed.ok and not unsealed.trusted
+    assert unsealed.problems

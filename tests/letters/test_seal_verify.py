@@ -54,7 +54,7 @@ def test_sealed_letter_verifies_as_intact_and_trusted(sealed, keys):
     report = verify_pdf(sealed, [keys[1]])
     assert report.to_json() == {"intact": True, "sealed": True, "signer": "Ann Example",
                                 "trusted": True, "reference": "RB-2025-0001-IBM",
-                                "text_hash_ok": True, "problems": []}
+                                "text_hash_ok": True, "problems": [], "kind": "letter"}
     assert report.ok
 
 
