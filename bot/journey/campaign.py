@@ -80,6 +80,18 @@ def begin_slug(turn: Turn, slug: str) -> Outputs:
     yield from begin(turn, campaign)
 
 
+def own_kinds(turn: Turn) -> tuple[str, ...]:
+    """The letter kinds of this person that have no agent route (they send them themselves)."""
+    from ..campaigns.routes import sent_by_organisation
+    try:
+        person = turn.services.person({**turn.session.form, "kinds": []}, None,
+                                      turn.session.inputs["flickr"])
+        kinds = turn.services.letters.kinds_for(person)
+    except (KeyError, RightsbotError):
+        return ()
+    return tuple(k.kind for k in kinds if not sent_by_organisation(k.kind))
+
+
 def _scope(campaign: "Campaign") -> tuple[str, ...]:
     from ..campaigns.authorization import scope_items
     return scope_items(campaign)
@@ -127,9 +139,14 @@ class CampaignAuthorize(Step):
             yield from turn.go("menu", ctexts.CAMPAIGN_GONE)
             return
         form, org = turn.session.form, campaign.organisation
-        yield Reply(ctexts.authorize_prompt(org.name, org.email, _scope(campaign), DURATION_MONTHS,
-                                            form.get("name", ""), form.get("address", []),
-                                            form.get("email", "")),
+        text = ctexts.authorize_prompt(org.name, org.email, _scope(campaign), DURATION_MONTHS,
+                                       form.get("name", ""), form.get("address", []),
+                                       form.get("email", ""))
+        own = own_kinds(turn)
+        if own:
+            text += "\n\n" + ctexts.own_letters_note(
+                org.name, [turn.services.kind_title(kind) for kind in own])
+        yield Reply(text,
                     ((turn.btn(ctexts.AUTHORIZE_BUTTON, "sign"),),
                      (turn.btn(ctexts.AUTHORIZE_CHANGE, "change"),
                       turn.btn(ctexts.AUTHORIZE_NOT_NOW, "no"))))
@@ -181,6 +198,14 @@ class CampaignAuthorize(Step):
         yield Reply(ctexts.joined(campaign.organisation.name))
         yield Document(f"authorization-{reference}.pdf", pdf, ctexts.AUTHORIZATION_CAPTION.format(
             reference=reference, organisation=campaign.organisation.name))
+        own = own_kinds(turn)
+        if own:      # the letters the organisation cannot send: the person's own, made here
+            from .form import fresh_recipients
+            form["kinds"] = list(own)
+            form.pop("recipients", None)
+            fresh_recipients(turn)
+            yield from turn.go("recipients", ctexts.own_letters_next(campaign.organisation.name))
+            return
         yield from turn.go("menu")
 
 

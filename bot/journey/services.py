@@ -273,7 +273,8 @@ class Services:
             companies=tuple(form.get("recipients", ())),
             flickr_accounts=person_file.flickr_accounts(tuple(flickr_inputs)),
             shown=form.get("shown", ""), shown_photos=tuple(form.get("shown_photos", ())),
-            shown_some=bool(form.get("shown_some")), child_name=form.get("child_name", ""))
+            shown_some=bool(form.get("shown_some")), child_name=form.get("child_name", ""),
+            kinds=tuple(form.get("kinds", ())))    # a campaign member's own letters only
 
     def preview(self, form: dict, result: dict | None, today: date) -> list[tuple[str, list[str]]]:
         """(organisation, [letter titles]) as the letters will be made."""

@@ -35,6 +35,7 @@ class ShownStep(Step):
     def begin(self, turn: Turn) -> Outputs:
         turn.session.data["return_to"] = None
         turn.session.form.pop("recipients", None)   # chosen for an earlier check, if any
+        turn.session.form.pop("kinds", None)        # a campaign member's own letters only
         yield from turn.go("shown")
 
     def prompt(self, turn: Turn) -> Outputs:

@@ -41,7 +41,7 @@ def bot(tmp_path, demo_index):
         yield Journey(Services.from_config(config), store, today=lambda: TODAY), campaign
 
 
-def join(chat: Chat, name: str = "Ann Example") -> list:
+def join(chat: Chat, name: str = "Ann Example", residence: str = "Illinois") -> list:
     """The whole join path; the outputs of the signing press."""
     out = chat.command("start", JOIN_CODE)
     assert "Faces Back e.V." in said(out) and any("I agree" in b for b in chat.buttons)
@@ -53,9 +53,10 @@ def join(chat: Chat, name: str = "Ann Example") -> list:
     assert ctexts.JOIN_CONTINUE in chat.buttons and "Write letters" not in chat.buttons
     chat.press(ctexts.JOIN_CONTINUE)
     chat.press("I appear in them")
-    chat.press("Illinois")
+    chat.press(residence)
     chat.press("Same as where I live now")
     prompt = said(contact(chat, name=name))
+    assert "Faces Back e.V. keeps these details" in prompt
     assert "Scope:" in prompt and "at most 12 months" in prompt and "/leave" in prompt
     assert "campaign@facesback.example" in prompt and name in prompt
     return chat.press(ctexts.AUTHORIZE_BUTTON)
@@ -75,7 +76,9 @@ def test_join_authorize_leave_and_forget(bot, tmp_path):
     assert member.telegram_id == MEMBER and member.active and member.joined == TODAY.isoformat()
     assert member.flickr == (PIPA_PHOTO,) and member.residence == "US-IL" and member.shown == "me"
     assert member.authorization in pdf.filename
-    assert chat.journey.store.load_session(MEMBER)["step"] == "menu"
+    # BIPA has no agent route: the member's own notices come next, made here
+    assert "your own letters" in said(out).lower()
+    assert chat.journey.store.load_session(MEMBER)["step"] == "recipients"
     assert "signature_image" not in chat.journey.store.load_session(MEMBER)["form"]
 
     # a letter was made in their name in a recorded run; /leave lists it
@@ -98,6 +101,37 @@ def test_join_authorize_leave_and_forget(bot, tmp_path):
     chat.command("forget")
     assert "1 campaign membership" in said(chat.press("Yes"))
     assert Roster.open(campaign).all() == []
+
+
+def test_an_illinois_member_gets_their_own_bipa_letters_without_agent_wording(bot):
+    journey, _campaign = bot
+    chat = Chat(journey, MEMBER)
+    join(chat)
+    chat.press("Done")
+    chat.press("Preserve until resolved")
+    summary = said(chat.outputs[-1:])
+    assert "Notice and demand under the Illinois Biometric" in summary
+    assert "Requests under" not in summary                     # only the member's own kinds
+    out = chat.press("Make my letters")
+    pdfs = [d for d in documents(out) if d.filename.endswith(".pdf") and "bipa" in d.filename]
+    assert pdfs
+    text = flat(pdf_text(pdfs[0].data))
+    assert "Ann Example" in text and "Faces Back" not in text and "agent" not in text.lower()
+    assert journey.store.load_session(MEMBER)["form"]["kinds"] == ["bipa-demand"]
+    # a later, ordinary round of letters is not limited to those kinds any more
+    chat.command("start")
+    chat.press("Flickr photo links")
+    chat.text(PIPA_PHOTO)
+    chat.press("Write letters")
+    assert "kinds" not in journey.store.load_session(MEMBER)["form"]
+
+
+def test_a_california_member_has_nothing_of_their_own_to_send(bot):
+    journey, _campaign = bot
+    chat = Chat(journey, MEMBER)
+    out = join(chat, residence="California")
+    assert "your own letters" not in said(out).lower()
+    assert journey.store.load_session(MEMBER)["step"] == "menu"
 
 
 def test_drawn_signature_is_kept_for_the_run_and_embedded(bot):

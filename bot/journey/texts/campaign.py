@@ -67,8 +67,24 @@ def authorize_prompt(organisation: str, email: str, scope: Sequence[str], months
               "Signed as:", name, *address]
     if member_email:
         lines.append(member_email)
-    lines += ["", "I will send you the signed authorization as a PDF."]
+    lines += ["", f"{organisation} keeps these details, your check's links and your signature "
+              "for as long as the authorization lasts, to make and send the requests; /leave or "
+              "/forget removes them from the campaign.",
+              "", "I will send you the signed authorization as a PDF."]
     return "\n".join(lines)
+
+
+def own_letters_note(organisation: str, titles: Sequence[str]) -> str:
+    """For a member whose law has no agent route for some letters (bot.campaigns.routes)."""
+    listed = "\n".join(f"- {title}" for title in titles)
+    return (f"Under the law where you live, {organisation} cannot send these for you; they are "
+            f"your own letters to send:\n{listed}\nAfter you authorize, I make them for you "
+            "here.")
+
+
+def own_letters_next(organisation: str) -> str:
+    return (f"Now your own letters (the ones {organisation} cannot send for you). Check the "
+            "recipients, then make them; or send /cancel to do it later from the menu.")
 
 
 def joined(organisation: str) -> str:
