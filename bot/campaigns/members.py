@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from ..errors import InputError, StorageError
-from ..storage.atomic import TEMP_PREFIX, CorruptFile, fsync_dir, temp_name
+from ..storage.atomic import CorruptFile, atomic_write_chunks
 from ..storage.lock import FolderLock
 from .definition import Campaign
 from .member_fields import (SHOWN, SIGNATURE_FILE, SOURCES, TELEGRAM_PREFIX,  # noqa: F401
@@ -287,7 +287,7 @@ class Roster:
                 yield (b"," if i else b"") + json.dumps(member.to_json(), ensure_ascii=False,
                                                         allow_nan=False).encode("utf-8") + b"\n"
             yield b"]}\n"
-        write_chunks_atomically(self.path, chunks())
+        atomic_write_chunks(self.path, chunks())
         self._stamp = self._file_stamp()
 
 
@@ -340,22 +340,3 @@ def _acquire(folder: Path) -> FolderLock:
             time.sleep(0.05)
 
 
-def write_chunks_atomically(path: Path, chunks: Iterable[bytes]) -> None:
-    """Like :func:`bot.storage.atomic.atomic_write_bytes`, from pieces (no big buffer)."""
-    tmp = temp_name(path)
-    assert tmp.name.startswith(TEMP_PREFIX)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(path.parent)
