@@ -51,6 +51,12 @@ def current(turn: Turn) -> "Campaign | None":
     return campaign_by_slug(storage(turn), str(state["slug"]))
 
 
+def gone(turn: Turn) -> Outputs:
+    """The campaign was removed since the person started joining it: back to the menu."""
+    turn.session.data.pop(KEY, None)
+    yield from turn.go("menu", ctexts.CAMPAIGN_GONE)
+
+
 def lookup(turn: Turn, payload: str) -> "Campaign | None":
     from ..campaigns.joining import campaign_for_code
     return campaign_for_code(storage(turn), payload)
@@ -104,8 +110,7 @@ class CampaignIntro(Step):
     def prompt(self, turn: Turn) -> Outputs:
         campaign = current(turn)
         if campaign is None:
-            turn.session.data.pop(KEY, None)
-            yield from turn.go("menu", ctexts.CAMPAIGN_GONE)
+            yield from gone(turn)
             return
         from ..campaigns.joining import member_of
         member = member_of(campaign, turn.user_id)
@@ -135,8 +140,7 @@ class CampaignAuthorize(Step):
         from ..campaigns.authorization import DURATION_MONTHS
         campaign = current(turn)
         if campaign is None:
-            turn.session.data.pop(KEY, None)
-            yield from turn.go("menu", ctexts.CAMPAIGN_GONE)
+            yield from gone(turn)
             return
         form, org = turn.session.form, campaign.organisation
         text = ctexts.authorize_prompt(org.name, org.email, _scope(campaign), DURATION_MONTHS,
@@ -169,8 +173,7 @@ class CampaignAuthorize(Step):
         from ..campaigns.joining import join
         campaign = current(turn)
         if campaign is None:
-            turn.session.data.pop(KEY, None)
-            yield from turn.go("menu", ctexts.CAMPAIGN_GONE)
+            yield from gone(turn)
             return
         session, form = turn.session, turn.session.form
         if not (session.inputs["flickr"] or session.inputs["urls"]):
