@@ -153,6 +153,11 @@ def forget_everywhere(storage: Path, telegram_id: int) -> int:
     return removed
 
 
+def registered_campaigns(storage: Path) -> list[Campaign]:
+    """Every campaign registered here (for the operator at the terminal)."""
+    return list(_registered(storage))
+
+
 def organiser_campaigns(storage: Path, telegram_id: int) -> list[Campaign]:
     return [c for c in _registered(storage) if c.is_organiser(telegram_id)]
 

@@ -42,7 +42,8 @@ def run_chat(config, out: Path | None = None) -> int:
     services = Services.from_config(config)
     services.zip_threshold = None     # a folder holds many files well: no ZIP in the terminal
     with Store.from_config(config) as store:
-        journey = Journey(services, store, reminders=False)   # closed between runs
+        journey = Journey(services, store, reminders=False,   # closed between runs
+                          operator=True)        # whoever runs it can read every file
         chat = TerminalChat(journey.handle, letters_dir=(out or config.letters.output_dir),
                             max_upload_bytes=config.photos.max_bytes)
         return chat.run()

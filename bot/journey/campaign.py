@@ -267,7 +267,9 @@ def leave_command(turn: Turn) -> Outputs:
 
 def organised(turn: Turn) -> list["Campaign"]:
     """The campaigns this person organises (empty for everyone else)."""
-    from ..campaigns.joining import organiser_campaigns
+    from ..campaigns.joining import organiser_campaigns, registered_campaigns
+    if turn.operator:           # the terminal chat: the person running the bot
+        return registered_campaigns(storage(turn))
     return organiser_campaigns(storage(turn), turn.user_id)
 
 

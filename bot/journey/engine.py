@@ -46,13 +46,17 @@ class Journey:
     """The conversation, independent of any chat system."""
 
     def __init__(self, services: "Services", store: "Store", *,
-                 today: Callable[[], date] = date.today, reminders: bool = True) -> None:
+                 today: Callable[[], date] = date.today, reminders: bool = True,
+                 operator: bool = False) -> None:
         """``reminders``: whether the door sends deadline reminders (the terminal chat,
-        closed between runs, cannot: the journey then does not promise them)."""
+        closed between runs, cannot: the journey then does not promise them).
+        ``operator``: the person at the door runs the bot and can read its files anyway
+        (the terminal chat): they are the organiser of every registered campaign."""
         self.services = services
         self.store = store
         self.today = today
         self.reminders = reminders
+        self.operator = operator
         self.steps: dict[str, Step] = {}
         for step in (*CHECKING_STEPS, *SHOWN_STEPS, *FORM_STEPS, *DELIVERY_STEPS, *FOLLOWUP_STEPS,
                      *CAMPAIGN_STEPS):
@@ -78,7 +82,7 @@ class Journey:
             log.warning("user %s: unknown saved step %r, back to the menu", user_id, session.step)
             session.go("menu")
         turn = Turn(user_id, session, self.services, self.today(), self.steps, store=self.store,
-                    reminders=self.reminders)
+                    reminders=self.reminders, operator=self.operator)
         if session.data.get(MAKING) and not _is_command(event, "start", "help", "privacy",
                                                         "status", "forget", "cancel"):
             # the last turn died while making letters (the process stopped): say so

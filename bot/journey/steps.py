@@ -36,6 +36,7 @@ class Turn:
     pressed: bool = False      # this input is a button press (prompts may edit in place)
     forgotten: bool = False    # the person was erased during this turn: save nothing
     reminders: bool = True     # the door sends deadline reminders (not the terminal chat)
+    operator: bool = False     # the person at the door runs the bot (the terminal chat)
 
     def go(self, step: str, lead: str = "") -> Outputs:
         """Move to ``step`` and ask its question, ``lead`` said first in the same message."""

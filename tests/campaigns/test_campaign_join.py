@@ -240,3 +240,16 @@ def test_organisers_get_stats_and_export(bot, tmp_path):
     assert zipfile.ZipFile(io.BytesIO(document.data)).namelist() == ["manifest.csv"]
     assert all(isinstance(o, Reply) for o in organiser.command("campaign_stats"))
     assert texts.help_text().splitlines()[0] not in said(organiser.command("campaign_stats"))
+
+
+def test_the_operator_at_the_terminal_organises_every_registered_campaign(bot):
+    journey, _ = bot
+    terminal = Journey(journey.services, journey.store, today=lambda: TODAY, reminders=False,
+                       operator=True)
+    chat = Chat(terminal, 0)
+    chat.start()
+    stats = said(chat.command("campaign_stats"))
+    assert "Campaign test-campaign (Faces Back e.V.)" in stats
+    # the same person id through the Telegram door is nobody's organiser
+    assert said(Chat(journey, 0).command("campaign_stats")) == said(
+        Chat(journey, 0).command("no_such_command"))
