@@ -171,6 +171,11 @@ def init_worker(context: RunContext) -> None:
     _tools["maker"] = new_maker(context.config, context.campaign)
 
 
+def init_bundle_worker(context: RunContext) -> None:
+    """A bundle worker needs the run's context only (no index, no letter maker)."""
+    _tools["context"] = context
+
+
 def run_member(member: "Member") -> dict[str, Any]:
     """Make and write one member's folder (worker side); returns the record."""
     context: RunContext = _tools["context"]

@@ -152,9 +152,10 @@ def run_bundle(plan: BundlePlan) -> tuple[str, str]:
     return plan.file, hashlib.sha256(data).hexdigest()
 
 
-def _pool(context: RunContext, workers: int) -> ProcessPoolExecutor:
+def _pool(context: RunContext, workers: int,
+          initializer: Callable[[RunContext], None] = member_work.init_worker) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=member_work.init_worker, initargs=(context,))
+                               initializer=initializer, initargs=(context,))
 
 
 def _map(executor: ProcessPoolExecutor, fn: Callable, items: list, window: int,
@@ -228,6 +229,10 @@ def _run_locked(campaign, config, out, members, workers, run_date, progress, rec
                 if progress:
                     progress("members", counter["members"], len(members))
             _map(executor, member_work.run_member, todo, workers * 4, member_done)
+            # the bundles get fresh workers: what the letters' workers hold (fonts, index,
+            # templates, freed memory the allocator keeps) would add to the merge's peak
+            executor.shutdown(wait=True)
+            executor = None
         records, note_counts = [], Counter()
         for m in members:
             rel = f"{MEMBERS}/{member_folder(m.member_id)}"
@@ -291,8 +296,9 @@ def _bundles(context: RunContext, plans: list[BundlePlan], executor: ProcessPool
             todo.append(plan)
     failed: list[dict[str, str]] = []
     if todo:
-        if executor is None:
-            executor = _pool(context, workers)
+        own = executor is None
+        if own:
+            executor = _pool(context, workers, member_work.init_bundle_worker)
         done_count = {"n": len(plans) - len(todo)}
 
         def bundle_done(_plan: BundlePlan, result: tuple[str, str]) -> None:
@@ -304,6 +310,9 @@ def _bundles(context: RunContext, plans: list[BundlePlan], executor: ProcessPool
             _map(executor, run_bundle, todo, workers * 2, bundle_done)
         except RightsbotError as exc:
             failed.append({"member_id": "", "reason": f"bundle: {exc}"})
+        finally:
+            if own:
+                executor.shutdown(wait=True, cancel_futures=True)
     bundles = [{"company": p.company, "pdf": str(out / p.file), "members": len(p.entries),
                 "letters": p.letter_count(), "part": p.part, "parts": p.parts,
                 "sha256": results.get(p.file, "")} for p in plans]
