@@ -97,8 +97,9 @@ def _pss(pid: int) -> int | None:
     return None
 
 
-def tree_memory(pid: int) -> tuple[int, int]:
-    """(sum of RSS, sum of PSS) in bytes of ``pid`` and all its descendants, from /proc."""
+def tree_memory(pid: int, parts: list | None = None) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) in bytes of ``pid`` and all its descendants, from /proc;
+    ``parts`` gets (pid, PSS) of each process, the run itself first."""
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -117,6 +118,9 @@ def tree_memory(pid: int) -> tuple[int, int]:
         family |= more
         grew = bool(more)
     pss = [_pss(p) for p in family]
+    if parts is not None:
+        parts[:] = sorted(((p, v if v is not None else rss.get(p, 0)) for p, v in zip(family, pss)),
+                          key=lambda item: (item[0] != pid, item[0]))
     return (sum(rss.get(p, 0) for p in family),
             sum(v if v is not None else rss.get(p, 0) for p, v in zip(family, pss)))
 
@@ -128,6 +132,8 @@ class Run:
         self.args = [sys.executable, "-m", "bot", "campaign", "run", str(toml), "--out", str(out),
                      "--config", str(config), "--date", date, "--workers", str(workers), "--json"]
         self.out, self.peak, self.peak_pss = out, 0, 0
+        self.peak_parts: list[tuple[int, int]] = []    # (pid, PSS) at the PSS peak
+        self.peak_at = 0.0                             # seconds into the run
 
     def start(self) -> None:
         self.started = time.perf_counter()
@@ -139,9 +145,18 @@ class Run:
 
     def _sample(self) -> None:
         while self.proc.poll() is None:
-            rss, pss = tree_memory(self.proc.pid)
+            parts: list[tuple[int, int]] = []
+            rss, pss = tree_memory(self.proc.pid, parts)
+            if pss > self.peak_pss:
+                self.peak_parts, self.peak_at = parts, time.perf_counter() - self.started
             self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             time.sleep(0.1)
+
+    def peak_text(self) -> str:
+        """Where the PSS peak was: the run's own share, then each worker's."""
+        shares = [f"{v / 2**20:.0f}" for _, v in self.peak_parts]
+        return (f"at the peak ({self.peak_at:.0f} s in): run {shares[0] if shares else '?'} MB, "
+                f"other processes {', '.join(shares[1:]) or 'none'} MB")
 
     def wait(self) -> float:
         self.proc.communicate()
@@ -224,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"per letter: {per_letter:.1f} ms CPU = {per_letter / render_ms:.2f}x compose+render, "
               f"{per_letter / sealed_ms:.2f}x compose+render+seal; "
               f"{wall * args.workers / letters * 1000:.1f} ms of worker wall time")
+        print(clean.peak_text())
         print(f"manifest sha256 {hashlib.sha256(manifest).hexdigest()}")
         if args.skip_resume:
             return 0

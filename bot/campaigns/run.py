@@ -242,7 +242,11 @@ def _run_locked(campaign, config, out, members, workers, run_date, progress, rec
             records.append((rel, _slim(record, note_counts)))
         plans = plan_bundles([(out / rel, r) for rel, r in records])
         # bundles are remade whenever a member was (re)made now; else those present are kept
-        bundles, failed = _bundles(context, plans, executor, workers, progress, keep=not todo)
+        # half the workers for bundles: a merge and its seal hold a whole part (pikepdf, then
+        # pyHanko's parse of it), so two at once on two cores would set the run's memory peak
+        # for about 10% less wall time (docs/performance.md)
+        bundles, failed = _bundles(context, plans, executor, max(1, workers // 2), progress,
+                                   keep=not todo)
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
