@@ -3,12 +3,14 @@ and talking to it as a person: shared by the end-to-end tests."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import AsyncIterator
 
 from pypdf import PdfReader
 
@@ -52,17 +54,52 @@ def pdf_text(data: bytes) -> str:
 def step(person: SimulatedUser, action: str, value: str, until: str, timeout: float = 60) -> str:
     """Send or press, then read replies until one contains ``until`` (in its text, caption,
     file name or button labels); returns all their text."""
+    _act(person, action, value)
+    seen = []
+    while True:
+        if _seen(seen, person.wait_for_reply_sync(timeout=timeout), until):
+            return "\n".join(seen)
+
+
+async def step_async(person: SimulatedUser, action: str, value: str, until: str,
+                     timeout: float = 60) -> str:
+    """:func:`step` for a test that runs the Application in its own event loop."""
+    _act(person, action, value)
+    seen: list[str] = []
+    while True:
+        if _seen(seen, await person.wait_for_reply(timeout=timeout), until):
+            return "\n".join(seen)
+
+
+def _act(person: SimulatedUser, action: str, value: str) -> None:
     if action == "text":
         person.send_text(value)
     else:
         person.press(value)
-    seen = []
-    while True:
-        reply = person.wait_for_reply_sync(timeout=timeout)
-        seen.append(" ".join([reply.text or reply.caption or reply.filename or ""]
-                             + [label for label, _ in reply.buttons]))
-        if until in seen[-1]:
-            return "\n".join(seen)
+
+
+def _seen(seen: list[str], reply, until: str) -> bool:  # noqa: ANN001 - a recorded reply
+    seen.append(" ".join([reply.text or reply.caption or reply.filename or ""]
+                         + [label for label, _ in reply.buttons]))
+    return until in seen[-1]
+
+
+@contextlib.asynccontextmanager
+async def polling(config, journey, token: str, store) -> AsyncIterator:  # noqa: ANN001
+    """The real Application for ``journey``, started and polling the Bot API server of
+    ``config``; stopped on the way out."""
+    from bot.telegram import build_application
+    from bot.telegram.app import ALLOWED_UPDATES
+    app = build_application(config, journey, token, store=store)
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0, timeout=1,
+                                        allowed_updates=ALLOWED_UPDATES)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
 
 
 def descendants(pid: int) -> list[int]:
